@@ -1,0 +1,111 @@
+"""Accounts, their strategies, account groups (desks) and who may act on them."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from django.conf import settings
+from django.core.validators import RegexValidator
+from django.db import models
+
+from accounts.scoping import AccountQuerySet
+
+code_validator = RegexValidator(
+    r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$",
+    "Use 1-64 letters, digits, dots, dashes or underscores, starting with a letter or digit.",
+)
+currency_validator = RegexValidator(
+    r"^[A-Z][A-Z0-9]{2,9}$", "Use an ISO 4217 code or a crypto ticker, e.g. USD."
+)
+
+
+class TradingState(models.TextChoices):
+    """The kill switch: halted rejects every order, reduce_only accepts only orders towards flat."""
+
+    ACTIVE = "active", "Active"
+    REDUCE_ONLY = "reduce_only", "Reduce only"
+    HALTED = "halted", "Halted"
+
+
+class Role(models.TextChoices):
+    VIEWER = "viewer", "Viewer"
+    TRADER = "trader", "Trader"
+    RISK_MANAGER = "risk_manager", "Risk manager"
+
+
+class Account(models.Model):
+    """A trading account: positions, cash and limits are held per account, in its base currency."""
+
+    code = models.CharField(max_length=64, unique=True, validators=[code_validator])
+    name = models.CharField(max_length=200)
+    base_currency = models.CharField(max_length=10, validators=[currency_validator])
+    trading_state = models.CharField(max_length=16, choices=TradingState.choices, default=TradingState.ACTIVE)
+    alert_recipients = models.TextField(
+        blank=True, default="", help_text="Extra alert email addresses, one per line, besides risk managers."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects: ClassVar[AccountQuerySet] = AccountQuerySet.as_manager()  # type: ignore[assignment]
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class Strategy(models.Model):
+    """A trading strategy under an account; it may carry limits and a kill switch of its own."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="strategies")
+    code = models.CharField(max_length=64, validators=[code_validator])
+    name = models.CharField(max_length=200)
+    trading_state = models.CharField(max_length=16, choices=TradingState.choices, default=TradingState.ACTIVE)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["account__code", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["account", "code"], name="strategy_unique_code_per_account")
+        ]
+        verbose_name_plural = "strategies"
+
+    def __str__(self) -> str:
+        return f"{self.account.code}/{self.code}"
+
+
+class Membership(models.Model):
+    """A user's role on one account."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(max_length=16, choices=Role.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["account__code", "user__username"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "account"], name="membership_unique_user_account")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.role} on {self.account.code}"
+
+
+class AccountGroup(models.Model):
+    """A desk: several accounts whose group limits apply to the sum over them."""
+
+    code = models.CharField(max_length=64, unique=True, validators=[code_validator])
+    name = models.CharField(max_length=200)
+    base_currency = models.CharField(max_length=10, validators=[currency_validator], default="USD")
+    accounts = models.ManyToManyField(Account, related_name="groups", blank=True)
+    trading_state = models.CharField(max_length=16, choices=TradingState.choices, default=TradingState.ACTIVE)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.code

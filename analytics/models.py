@@ -1,0 +1,3 @@
+"""analytics models."""
+
+from __future__ import annotations

@@ -1,0 +1,3 @@
+"""limits models."""
+
+from __future__ import annotations

@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+import pytest
+
+from accounts.models import Account
+from tests.factories import AccountFactory, MembershipFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_scopes_accounts_to_memberships_with_an_allowed_role() -> None:
+    mine = AccountFactory(code="MINE")
+    AccountFactory(code="THEIRS")
+    viewer = UserFactory()
+    MembershipFactory(user=viewer, account=mine, role="viewer")
+
+    assert list(Account.objects.for_user(viewer, "view").values_list("code", flat=True)) == ["MINE"]
+    assert not Account.objects.for_user(viewer, "trade").exists()
+    assert not Account.objects.for_user(viewer, "manage").exists()
+
+
+def test_it_gives_staff_every_account_and_anonymous_none() -> None:
+    from django.contrib.auth.models import AnonymousUser
+
+    AccountFactory(code="A1")
+    AccountFactory(code="A2")
+    staff = UserFactory(is_staff=True)
+
+    assert Account.objects.for_user(staff, "manage").count() == 2
+    assert Account.objects.for_user(AnonymousUser(), "view").count() == 0
+
+
+def test_a_risk_manager_may_trade_and_manage_only_their_account() -> None:
+    mine = AccountFactory(code="MINE")
+    AccountFactory(code="THEIRS")
+    manager = UserFactory()
+    MembershipFactory(user=manager, account=mine, role="risk_manager")
+
+    assert list(Account.objects.for_user(manager, "trade")) == [mine]
+    assert list(Account.objects.for_user(manager, "manage")) == [mine]
