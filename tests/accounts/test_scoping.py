@@ -38,3 +38,20 @@ def test_a_risk_manager_may_trade_and_manage_only_their_account() -> None:
 
     assert list(Account.objects.for_user(manager, "trade")) == [mine]
     assert list(Account.objects.for_user(manager, "manage")) == [mine]
+
+
+def test_account_for_user_hides_unseen_accounts_and_refuses_insufficient_roles() -> None:
+    from accounts.selectors import AccountNotVisible, ActionNotAllowed, account_for_user
+
+    mine = AccountFactory(code="MINE")
+    AccountFactory(code="THEIRS")
+    viewer = UserFactory()
+    MembershipFactory(user=viewer, account=mine, role="viewer")
+
+    assert account_for_user(user=viewer, code="MINE", action="view") == mine
+    with pytest.raises(ActionNotAllowed):
+        account_for_user(user=viewer, code="MINE", action="trade")
+    with pytest.raises(AccountNotVisible):
+        account_for_user(user=viewer, code="THEIRS", action="view")
+    with pytest.raises(AccountNotVisible):
+        account_for_user(user=viewer, code="NOPE", action="view")
