@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from accounts.models import Account, Membership
 from accounts.scoping import ROLES_FOR_ACTION, Action, is_firm_wide
@@ -33,7 +33,7 @@ def account_for_user(*, user: AbstractBaseUser | AnonymousUser, code: str, actio
             raise AccountNotVisible(code) from None
     membership = (
         Membership.objects.select_related("account")
-        .filter(user=user, account__code=code)
+        .filter(user_id=cast(int, user.pk), account__code=code)
         .only("role", "account")
         .first()
     )
@@ -48,4 +48,8 @@ def role_on(*, user: AbstractBaseUser | AnonymousUser, account: Account) -> str 
     """The user's role on the account: staff count as risk managers; None when not a member."""
     if is_firm_wide(user):
         return "risk_manager"
-    return Membership.objects.filter(user_id=user.pk, account=account).values_list("role", flat=True).first()
+    return (
+        Membership.objects.filter(user_id=cast(int, user.pk), account=account)
+        .values_list("role", flat=True)
+        .first()
+    )
