@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from typing import Literal
@@ -25,7 +25,7 @@ class AcceptedDecision:
     notional: Decimal
     margin: Decimal
     currency: str
-    _token: object
+    _token: object = field(repr=False, compare=False)
 
     decision: Literal["accepted"] = "accepted"
     violations: tuple[Finding, ...] = ()

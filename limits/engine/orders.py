@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from limits.engine.snapshot import InstrumentRef, Snapshot, fresh_mark
@@ -55,7 +55,7 @@ class ValidatedOrder:
     price: Decimal | None
     instrument: InstrumentRef | None
     client_order_id: str | None
-    _token: object
+    _token: object = field(repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self._token is not _TOKEN:
