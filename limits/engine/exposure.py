@@ -181,6 +181,13 @@ class ScopeEval:
         self._equity: Decimal | Missing | None = None
 
     @property
+    def reduces_before(self) -> bool:
+        """The order moves the reservation-inclusive position toward zero without crossing it:
+        such an order may proceed even when a position limit is already exceeded."""
+        before, after = self.before, self.projected
+        return abs(after) < abs(before) and (after == 0 or (after > 0) == (before > 0))
+
+    @property
     def priced(self) -> bool:
         """False when the order itself has no instrument or price (already rejected by order rules)."""
         return self.order.price is not None and self.order.instrument is not None

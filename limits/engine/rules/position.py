@@ -21,7 +21,7 @@ def position_quantity(ev: ScopeEval, out: Findings) -> None:
         after,
         limit,
         fmt.qty,
-        blocks=after > abs(ev.before),
+        blocks=not ev.reduces_before,
     )
 
 
@@ -43,5 +43,5 @@ def position_notional(ev: ScopeEval, out: Findings) -> None:
         after * unit,
         limit,
         lambda v: fmt.money(v, base),
-        blocks=after > abs(ev.before),
+        blocks=not ev.reduces_before,
     )

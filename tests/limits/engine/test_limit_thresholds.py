@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from limits.engine import Limits, check_order
-from tests.limits.engine.builders import D, SCOPES, codes, order, snapshot
+from tests.limits.engine.builders import SCOPES, D, codes, order, snapshot
 
 
 @dataclass
@@ -27,23 +27,39 @@ CASES = [
     Case("order_notional", "max_order_notional", D(1000), D("0.01")),
     # position 50 + open buys 30 + this buy 20: reservations on the same side count
     Case(
-        "position_quantity", "max_position_quantity", D(100), D(1),
-        {"quantity": "20"}, {"positions": {"AAPL": "50"}, "reserved_buy": {"AAPL": "30"}},
+        "position_quantity",
+        "max_position_quantity",
+        D(100),
+        D(1),
+        {"quantity": "20"},
+        {"positions": {"AAPL": "50"}, "reserved_buy": {"AAPL": "30"}},
     ),
     Case(
-        "position_notional", "max_position_notional", D(1000), D("0.01"),
-        {"quantity": "20"}, {"positions": {"AAPL": "50"}, "reserved_buy": {"AAPL": "30"}},
+        "position_notional",
+        "max_position_notional",
+        D(1000),
+        D("0.01"),
+        {"quantity": "20"},
+        {"positions": {"AAPL": "50"}, "reserved_buy": {"AAPL": "30"}},
     ),
     # open sells on AAPL do not offset a buy; MSFT short 40 at mark 10 adds 400 gross
     Case(
-        "gross_exposure", "max_gross_exposure", D(1400), D("0.01"),
-        {}, {"positions": {"MSFT": "-40"}, "reserved_sell": {"AAPL": "30"}},
+        "gross_exposure",
+        "max_gross_exposure",
+        D(1400),
+        D("0.01"),
+        {},
+        {"positions": {"MSFT": "-40"}, "reserved_sell": {"AAPL": "30"}},
     ),
     Case("net_exposure", "max_net_exposure", D(600), D("0.01"), {}, {"positions": {"MSFT": "-40"}}),
     # gross 1,400 after the order over equity 700 cash + 0 unrealized... = 2x
     Case(
-        "leverage", "max_leverage", D(2), D("0.01"),
-        {}, {"positions": {"MSFT": "-40"}, "cash": {"USD": "600"}, "unrealized": "100"},
+        "leverage",
+        "max_leverage",
+        D(2),
+        D("0.01"),
+        {},
+        {"positions": {"MSFT": "-40"}, "cash": {"USD": "600"}, "unrealized": "100"},
     ),
     Case("price_collar", "price_collar_pct", D(5), D("0.01"), {"price": "10.5"}),
     Case("price_collar", "price_collar_pct", D(5), D("0.01"), {"price": "9.5", "side": "sell"}),
