@@ -38,9 +38,9 @@ class DecimalString(serializers.DecimalField):
         # DRF would read True as "True" and fail with a vague message; say what is wrong instead.
         if isinstance(data, bool) or not isinstance(data, (str, int, float, Decimal)):
             self.fail("invalid")
-        return super().to_internal_value(data)  # type: ignore[no-any-return]
+        return super().to_internal_value(data)
 
-    def to_representation(self, value: Any) -> str | None:
+    def to_representation(self, value: Any) -> str | None:  # type: ignore[override]
         if value is None:
             return None
         number = Decimal(value).normalize()

@@ -7,13 +7,21 @@ from typing import Any
 
 from rest_framework import serializers
 
+MAX_LIST_ITEMS = 10_000
 
-class UniqueItemsListSerializer(serializers.ListSerializer[Any]):
-    """A list whose items must be unique by the child's `item_key(attrs) -> (key, field name)`.
+
+class ItemListSerializer(serializers.ListSerializer[Any]):
+    """A bounded, non-empty list; items unique by the child's `item_key(attrs) -> (key, field name)`
+    when the child defines one.
 
     A repeated key is an error on the later item, naming the field and the first item's index, so the
-    client sees exactly which line to drop (the upsert could not tell which one it meant).
+    client sees exactly which line to drop (an upsert could not tell which of the two it meant).
     """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max_length", MAX_LIST_ITEMS)
+        kwargs.setdefault("allow_empty", False)
+        super().__init__(*args, **kwargs)
 
     def to_internal_value(self, data: Any) -> list[Any]:
         items: list[Any] = super().to_internal_value(data)
@@ -36,4 +44,6 @@ class UniqueItemsListSerializer(serializers.ListSerializer[Any]):
 def symbols_in(data: Any) -> list[str]:
     """The `symbol` values of a posted list (or single object), for one bulk instrument lookup."""
     items = data if isinstance(data, list) else [data]
-    return [item["symbol"] for item in items if isinstance(item, dict) and isinstance(item.get("symbol"), str)]
+    return [
+        item["symbol"] for item in items if isinstance(item, dict) and isinstance(item.get("symbol"), str)
+    ]

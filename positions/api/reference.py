@@ -20,14 +20,19 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.api.base import IsStaffOrReadOnly, StrictSerializer
-from accounts.api.fields import AwareDateTimeField, CurrencyField, DecimalString, StrictDateField, positive_decimal
-from accounts.api.lists import UniqueItemsListSerializer, symbols_in
+from accounts.api.fields import (
+    AwareDateTimeField,
+    CurrencyField,
+    DecimalString,
+    StrictDateField,
+    positive_decimal,
+)
+from accounts.api.lists import ItemListSerializer, symbols_in
 from positions import selectors_reference as selectors
 from positions import services_reference as services
 from positions.models import AssetClass, FxRate, Instrument, OptionType, Price, PriceHistory, RiskFreeRate
 
 SYMBOL_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:+=-]{0,63}$"
-MAX_LIST_ITEMS = 10_000
 
 
 # --- fields ------------------------------------------------------------------------------------
@@ -46,7 +51,7 @@ class InstrumentSymbolField(serializers.CharField):
         kwargs.setdefault("max_length", 64)
         super().__init__(**kwargs)
 
-    def to_internal_value(self, data: Any) -> Instrument:
+    def to_internal_value(self, data: Any) -> Instrument:  # type: ignore[override]
         symbol = super().to_internal_value(data)
         known: dict[str, Instrument] | None = self.context.get("instruments")
         if known is None:
@@ -61,7 +66,7 @@ class InstrumentSymbolField(serializers.CharField):
 class BlankAsNullField(serializers.CharField):
     """Output: an empty choice (e.g. option_type of a stock) is rendered as null."""
 
-    def to_representation(self, value: Any) -> str | None:
+    def to_representation(self, value: Any) -> str | None:  # type: ignore[override]
         return value or None
 
 
@@ -149,7 +154,9 @@ class InstrumentIn(StrictSerializer):
         instance: Instrument | None = self.instance
         merged: dict[str, Any] = {}
         if instance is not None:
-            merged = {name: getattr(instance, name) for name in ("symbol", "asset_class", *services.OPTION_TERMS)}
+            merged = {
+                name: getattr(instance, name) for name in ("symbol", "asset_class", *services.OPTION_TERMS)
+            }
         merged.update(attrs)
         errors = services.option_terms_errors(merged)
         if instance is not None and services.instrument_has_fills(instance):
@@ -161,7 +168,7 @@ class InstrumentIn(StrictSerializer):
         return attrs
 
 
-class InstrumentFilter(django_filters.FilterSet):
+class InstrumentFilter(django_filters.FilterSet):  # type: ignore[misc]
     asset_class = django_filters.ChoiceFilter(choices=AssetClass.choices)
     currency = django_filters.CharFilter()
     underlying = django_filters.CharFilter(field_name="underlying__symbol")
@@ -210,6 +217,9 @@ class InstrumentDetailView(generics.RetrieveAPIView[Instrument]):
 
 
 class PriceIn(StrictSerializer):
+    class Meta:
+        list_serializer_class = ItemListSerializer
+
     symbol = InstrumentSymbolField()
     price = positive_decimal()
     as_of = AwareDateTimeField()
@@ -233,7 +243,7 @@ class PriceOut(serializers.Serializer[Price]):
     updated_at = serializers.DateTimeField()
 
 
-class PriceFilter(django_filters.FilterSet):
+class PriceFilter(django_filters.FilterSet):  # type: ignore[misc]
     symbol = django_filters.CharFilter(field_name="instrument__symbol")
 
     class Meta:
@@ -255,7 +265,7 @@ class PriceListView(generics.ListAPIView[Price]):
 
     @extend_schema(request=PriceIn(many=True), responses={200: UpsertResultOut})
     def post(self, request: Request) -> Response:
-        data = PriceIn(data=request.data, many=True, max_length=MAX_LIST_ITEMS, context=instruments_context(request))
+        data = PriceIn(data=request.data, many=True, context=instruments_context(request))
         data.is_valid(raise_exception=True)
         marks = [
             services.MarkIn(
@@ -273,6 +283,9 @@ class PriceListView(generics.ListAPIView[Price]):
 
 
 class FxRateIn(StrictSerializer):
+    class Meta:
+        list_serializer_class = ItemListSerializer
+
     base = CurrencyField()
     quote = CurrencyField()
     rate = positive_decimal(help_text="Units of `quote` for one unit of `base`.")
@@ -292,7 +305,7 @@ class FxRateOut(serializers.Serializer[FxRate]):
     updated_at = serializers.DateTimeField()
 
 
-class FxRateFilter(django_filters.FilterSet):
+class FxRateFilter(django_filters.FilterSet):  # type: ignore[misc]
     base = django_filters.CharFilter()
     quote = django_filters.CharFilter()
 
@@ -314,7 +327,7 @@ class FxRateListView(generics.ListAPIView[FxRate]):
 
     @extend_schema(request=FxRateIn(many=True), responses={200: UpsertResultOut})
     def post(self, request: Request) -> Response:
-        data = FxRateIn(data=request.data, many=True, max_length=MAX_LIST_ITEMS)
+        data = FxRateIn(data=request.data, many=True)
         data.is_valid(raise_exception=True)
         rates = [services.FxRateIn(**item) for item in data.validated_data]
         return upsert_response(services.fx_rates_upsert(rates=rates))
@@ -329,7 +342,7 @@ class PriceHistoryIn(StrictSerializer):
     close = positive_decimal()
 
     class Meta:
-        list_serializer_class = UniqueItemsListSerializer
+        list_serializer_class = ItemListSerializer
 
     @staticmethod
     def item_key(attrs: dict[str, Any]) -> tuple[tuple[int, Any], str]:
@@ -348,7 +361,7 @@ class PriceHistoryOut(serializers.Serializer[PriceHistory]):
     close = DecimalString()
 
 
-class PriceHistoryFilter(django_filters.FilterSet):
+class PriceHistoryFilter(django_filters.FilterSet):  # type: ignore[misc]
     symbol = django_filters.CharFilter(field_name="instrument__symbol")
     date = django_filters.DateFromToRangeFilter(
         help_text="Use date_after=YYYY-MM-DD and/or date_before=YYYY-MM-DD (both inclusive)."
@@ -372,9 +385,7 @@ class PriceHistoryListView(generics.ListAPIView[PriceHistory]):
 
     @extend_schema(request=PriceHistoryIn(many=True), responses={200: UpsertResultOut})
     def post(self, request: Request) -> Response:
-        data = PriceHistoryIn(
-            data=request.data, many=True, max_length=MAX_LIST_ITEMS, context=instruments_context(request)
-        )
+        data = PriceHistoryIn(data=request.data, many=True, context=instruments_context(request))
         data.is_valid(raise_exception=True)
         closes = [
             services.CloseIn(instrument=item["symbol"], date=item["date"], close=item["close"])
@@ -397,7 +408,7 @@ class RateIn(StrictSerializer):
     )
 
     class Meta:
-        list_serializer_class = UniqueItemsListSerializer
+        list_serializer_class = ItemListSerializer
 
     @staticmethod
     def item_key(attrs: dict[str, Any]) -> tuple[str, str]:
@@ -421,7 +432,7 @@ class RateListView(generics.ListAPIView[RiskFreeRate]):
 
     @extend_schema(request=RateIn(many=True), responses={200: UpsertResultOut})
     def post(self, request: Request) -> Response:
-        data = RateIn(data=request.data, many=True, max_length=MAX_LIST_ITEMS)
+        data = RateIn(data=request.data, many=True)
         data.is_valid(raise_exception=True)
         rates = [services.RateIn(**item) for item in data.validated_data]
         return upsert_response(services.risk_free_rates_upsert(rates=rates))
