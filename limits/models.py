@@ -1,3 +1,0 @@
-"""limits models."""
-
-from __future__ import annotations

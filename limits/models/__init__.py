@@ -1,0 +1,38 @@
+"""limits models: limit sets with history and overrides, and the trading-state log.
+
+The checks helper adds limits/models/checks.py (decisions, reservations) and re-exports it here.
+"""
+
+from __future__ import annotations
+
+from limits.models.checks import CheckDecision, OrderRateTick
+from limits.models.limits import (
+    DECIMAL_LIMIT_FIELDS,
+    DEFAULT_WARN_UTILIZATION_PCT,
+    INTEGER_LIMIT_FIELDS,
+    LIMIT_FIELDS,
+    OVERRIDABLE_FIELDS,
+    LimitChange,
+    LimitChangeSource,
+    LimitOverride,
+    LimitSet,
+    ScopeKind,
+)
+from limits.models.trading_state import TradingStateChange, TradingStateSource
+
+__all__ = [
+    "CheckDecision",
+    "DECIMAL_LIMIT_FIELDS",
+    "DEFAULT_WARN_UTILIZATION_PCT",
+    "INTEGER_LIMIT_FIELDS",
+    "LIMIT_FIELDS",
+    "OVERRIDABLE_FIELDS",
+    "OrderRateTick",
+    "LimitChange",
+    "LimitChangeSource",
+    "LimitOverride",
+    "LimitSet",
+    "ScopeKind",
+    "TradingStateChange",
+    "TradingStateSource",
+]
