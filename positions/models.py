@@ -188,6 +188,14 @@ class Position(models.Model):
     avg_price = models.DecimalField(max_digits=28, decimal_places=10, default=0)
     realized_pnl = models.DecimalField(max_digits=28, decimal_places=10, default=0)
     fees = models.DecimalField(max_digits=28, decimal_places=10, default=0)
+    # The state when the current risk day began, for daily P&L (see positions/ledger/valuation.py).
+    # Taken before the first fill executed in a new risk day; stale (older day_start_at) means no fill
+    # since, so the current state is the day-start state.
+    day_start_at = models.DateTimeField(null=True, blank=True)
+    day_start_quantity = models.DecimalField(max_digits=28, decimal_places=10, default=0)
+    day_start_avg_price = models.DecimalField(max_digits=28, decimal_places=10, default=0)
+    day_start_realized_pnl = models.DecimalField(max_digits=28, decimal_places=10, default=0)
+    day_start_fees = models.DecimalField(max_digits=28, decimal_places=10, default=0)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
