@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
 import limits.engine.rules  # noqa: F401  (registers the rules)
 from limits.engine.decision import Decision, RejectedDecision, Reservation, accept, reserve
-from limits.engine.exposure import Missing, ScopeEval, margin_of
+from limits.engine.exposure import Missing, ScopeEval, margin_of, rebook
 from limits.engine.findings import Findings
 from limits.engine.orders import DraftOrder, InvalidOrder, ValidatedOrder, validate_order
 from limits.engine.registry import RULES
@@ -78,33 +78,53 @@ def _hold(scope: ScopeState, reservation: Reservation) -> ScopeState:
     return replace(scope, reserved_sell=_add(scope.reserved_sell, reservation.symbol, qty))
 
 
-def apply_reservation(snapshot: Snapshot, reservation: Reservation) -> Snapshot:
-    """The snapshot as it is once `reservation` is held by its strategy, account and groups."""
-    strategies = snapshot.strategies
-    if reservation.strategy is not None:
-        strategies = dict(strategies)
-        strategies[reservation.strategy] = _hold(strategies[reservation.strategy], reservation)
-    return replace(
-        snapshot,
-        account=_hold(snapshot.account, reservation),
-        strategies=strategies,
-        groups=tuple(_hold(group, reservation) for group in snapshot.groups),
-    )
+def _map_scopes(
+    snapshot: Snapshot, strategy: str | None, change: Callable[[ScopeState], ScopeState], moved: str | None
+) -> Snapshot:
+    """Apply `change` to the strategy (if any), the account and every group.
 
+    The valued holdings cached on the old snapshot are carried over: unchanged when no symbol
+    `moved`, else revalued for that one symbol only, so a basket does not revalue the whole book
+    for every order."""
+    pairs: list[tuple[ScopeState, ScopeState]] = []
 
-def _count_order(snapshot: Snapshot, strategy: str | None) -> Snapshot:
-    def bump(scope: ScopeState) -> ScopeState:
-        return replace(scope, orders_last_minute=scope.orders_last_minute + 1)
+    def apply(scope: ScopeState) -> ScopeState:
+        changed = change(scope)
+        pairs.append((scope, changed))
+        return changed
 
     strategies = snapshot.strategies
     if strategy is not None:
         strategies = dict(strategies)
-        strategies[strategy] = bump(strategies[strategy])
-    return replace(
+        strategies[strategy] = apply(strategies[strategy])
+    updated = replace(
         snapshot,
-        account=bump(snapshot.account),
+        account=apply(snapshot.account),
         strategies=strategies,
-        groups=tuple(bump(group) for group in snapshot.groups),
+        groups=tuple(apply(group) for group in snapshot.groups),
+    )
+    for before, after in pairs:
+        cached = snapshot._holdings.get(id(before))
+        if cached is None or cached[0] is not before or isinstance(cached[1], Missing):
+            continue
+        held = cached[1] if moved is None else rebook(updated, after, cached[1], moved)
+        updated._holdings[id(after)] = (after, held)
+    return updated
+
+
+def apply_reservation(snapshot: Snapshot, reservation: Reservation) -> Snapshot:
+    """The snapshot as it is once `reservation` is held by its strategy, account and groups."""
+    return _map_scopes(
+        snapshot, reservation.strategy, lambda scope: _hold(scope, reservation), reservation.symbol
+    )
+
+
+def _count_order(snapshot: Snapshot, strategy: str | None) -> Snapshot:
+    return _map_scopes(
+        snapshot,
+        strategy,
+        lambda scope: replace(scope, orders_last_minute=scope.orders_last_minute + 1),
+        None,
     )
 
 

@@ -70,66 +70,127 @@ def margin_of(
     return -quantity * instrument.multiplier * mark * fx * instrument.margin_rate
 
 
-def build_book(
-    snapshot: Snapshot,
-    scope: ScopeState,
-    symbol: str | None,
-    price: Decimal | None,
-    before: Decimal,
-    after: Decimal,
-) -> Book | Missing:
-    """Gross, net and margin of `scope`; `symbol` (if given) is valued at `price` with the given
-    before/after quantities, every other symbol at its fresh mark and worst side."""
-    base = scope.base_currency
-    instruments = snapshot.instruments
-    gross_b = gross_a = net_b = net_a = margin_b = margin_a = ZERO
+@dataclass(frozen=True, slots=True)
+class Holdings:
+    """A scope's book without any new order: per symbol its worst-side signed notional and
+    margin in base currency, with the totals. Built once per (snapshot, scope) and reused by
+    every check on that snapshot, so a check only revalues the order's own instrument."""
+
+    per_symbol: Mapping[str, tuple[Decimal, Decimal]]
+    gross: Decimal
+    net: Decimal  # signed
+    margin: Decimal
+
+
+def _entry(snapshot: Snapshot, scope: ScopeState, symbol: str) -> tuple[Decimal, Decimal] | Missing | None:
+    """(signed notional, margin) of `symbol` at its worst side and fresh mark; None if flat."""
+    quantity = worst_side(scope, symbol)
+    if not quantity:
+        return None
+    instrument = snapshot.instruments.get(symbol)
+    if instrument is None:
+        return Missing("unknown_instrument", fmt.unknown_instrument(symbol))
+    price = fresh_mark(snapshot, symbol)
+    if price is None:
+        return Missing("missing_price", fmt.missing_mark(symbol))
+    fx = fx_rate(snapshot, instrument.currency, scope.base_currency)
+    if fx is None:
+        return Missing("missing_fx_rate", fmt.missing_fx(instrument.currency, scope.base_currency))
+    notional = quantity * price * instrument.multiplier * fx
+    margin = margin_of(snapshot, instrument, quantity, notional, fx)
+    if isinstance(margin, Missing):
+        return margin
+    return notional, margin
+
+
+def holdings(snapshot: Snapshot, scope: ScopeState) -> Holdings | Missing:
+    """The cached Holdings of `scope` in `snapshot`, or the first datum missing to value it."""
+    cached = snapshot._holdings.get(id(scope))
+    # The scope is kept in the entry, so a matching id can only be this very object.
+    if cached is not None and cached[0] is scope:
+        return cached[1]
     symbols: set[str] = set(scope.positions)
     symbols.update(scope.reserved_buy)
     symbols.update(scope.reserved_sell)
-    if symbol is not None:
-        symbols.add(symbol)
-    fx_cache: dict[str, Decimal | None] = {}
-    for sym in symbols:
-        if sym == symbol:
-            q_b, q_a, px = before, after, price
-        else:
-            q_b = q_a = worst_side(scope, sym)
-            px = None
-        if q_b == 0 and q_a == 0:
+    per_symbol: dict[str, tuple[Decimal, Decimal]] = {}
+    result: Holdings | Missing | None = None
+    gross = net = margin = ZERO
+    for symbol in symbols:
+        entry = _entry(snapshot, scope, symbol)
+        if entry is None:
             continue
-        instrument = instruments.get(sym)
-        if instrument is None:
-            return Missing("unknown_instrument", fmt.unknown_instrument(sym))
-        if px is None:
-            px = fresh_mark(snapshot, sym)
-            if px is None:
-                return Missing("missing_price", fmt.missing_mark(sym))
-        ccy = instrument.currency
-        if ccy in fx_cache:
-            fx = fx_cache[ccy]
-        else:
-            fx = fx_cache[ccy] = fx_rate(snapshot, ccy, base)
-        if fx is None:
-            return Missing("missing_fx_rate", fmt.missing_fx(ccy, base))
-        unit = px * instrument.multiplier * fx
-        n_b = q_b * unit
-        gross_b += abs(n_b)
-        net_b += n_b
-        m = margin_of(snapshot, instrument, q_b, n_b, fx)
-        if isinstance(m, Missing):
-            return m
-        margin_b += m
-        if q_a == q_b:
-            n_a = n_b
-        else:
-            n_a = q_a * unit
-            m = margin_of(snapshot, instrument, q_a, n_a, fx)
-            if isinstance(m, Missing):
-                return m
-        gross_a += abs(n_a)
-        net_a += n_a
-        margin_a += m
-    return Book(gross_b, gross_a, abs(net_b), abs(net_a), margin_b, margin_a)
+        if isinstance(entry, Missing):
+            result = entry
+            break
+        per_symbol[symbol] = entry
+        gross += abs(entry[0])
+        net += entry[0]
+        margin += entry[1]
+    if result is None:
+        result = Holdings(per_symbol, gross, net, margin)
+    snapshot._holdings[id(scope)] = (scope, result)
+    return result
+
+
+def rebook(snapshot: Snapshot, scope: ScopeState, previous: Holdings, symbol: str) -> Holdings | Missing:
+    """Holdings of `scope` when only `symbol` changed since `previous` (a reservation was added)."""
+    old_notional, old_margin = previous.per_symbol.get(symbol, (ZERO, ZERO))
+    entry = _entry(snapshot, scope, symbol)
+    if isinstance(entry, Missing):
+        return entry
+    per_symbol = dict(previous.per_symbol)
+    new_notional, new_margin = ZERO, ZERO
+    if entry is None:
+        per_symbol.pop(symbol, None)
+    else:
+        per_symbol[symbol] = entry
+        new_notional, new_margin = entry
+    return Holdings(
+        per_symbol,
+        previous.gross - abs(old_notional) + abs(new_notional),
+        previous.net - old_notional + new_notional,
+        previous.margin - old_margin + new_margin,
+    )
+
+
+def build_book(
+    snapshot: Snapshot,
+    scope: ScopeState,
+    instrument: InstrumentRef,
+    price: Decimal,
+    before: Decimal,
+    after: Decimal,
+) -> Book | Missing:
+    """Gross, net and margin of `scope` before and after an order: the order's instrument valued at
+    the order's price with the given quantities, every other symbol as in the scope's Holdings."""
+    held = holdings(snapshot, scope)
+    if isinstance(held, Missing):
+        return held
+    base = scope.base_currency
+    fx = fx_rate(snapshot, instrument.currency, base)
+    if fx is None:
+        return Missing("missing_fx_rate", fmt.missing_fx(instrument.currency, base))
+    old_notional, old_margin = held.per_symbol.get(instrument.symbol, (ZERO, ZERO))
+    gross = held.gross - abs(old_notional)
+    net = held.net - old_notional
+    margin = held.margin - old_margin
+    unit = price * instrument.multiplier * fx
+    n_before = before * unit
+    n_after = after * unit
+    m_before = margin_of(snapshot, instrument, before, n_before, fx)
+    if isinstance(m_before, Missing):
+        return m_before
+    m_after = margin_of(snapshot, instrument, after, n_after, fx)
+    if isinstance(m_after, Missing):
+        return m_after
+    return Book(
+        gross + abs(n_before),
+        gross + abs(n_after),
+        abs(net + n_before),
+        abs(net + n_after),
+        margin + m_before,
+        margin + m_after,
+    )
 
 
 def cash_in_base(snapshot: Snapshot, cash: Mapping[str, Decimal], base: str) -> Decimal | Missing:
@@ -219,9 +280,10 @@ class ScopeEval:
 
     def book(self) -> Book | Missing:
         if self._book is None:
-            self._book = build_book(
-                self.snapshot, self.scope, self.order.symbol, self.order.price, self.before, self.projected
-            )
+            instrument, price = self.order.instrument, self.order.price
+            assert instrument is not None
+            assert price is not None
+            self._book = build_book(self.snapshot, self.scope, instrument, price, self.before, self.projected)
         return self._book
 
     def equity(self) -> Decimal | Missing:

@@ -10,10 +10,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from limits.engine.types import ZERO, AssetClass, OptionType, ScopeKind, TradingState
 
-_EMPTY: Mapping[str, Decimal] = {}
+if TYPE_CHECKING:
+    from limits.engine.exposure import Holdings, Missing
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +109,10 @@ class Snapshot:
     strategies: Mapping[str, ScopeState] = field(default_factory=dict)
     groups: tuple[ScopeState, ...] = ()
     max_mark_age: timedelta = timedelta(minutes=15)
+    # Valued holdings per scope (see exposure.holdings); never copied by dataclasses.replace.
+    _holdings: dict[int, tuple[ScopeState, Holdings | Missing]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
 
 def fx_rate(snapshot: Snapshot, from_ccy: str, to_ccy: str) -> Decimal | None:

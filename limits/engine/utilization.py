@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from limits.engine.exposure import Missing, build_book, cash_in_base, worst_side
-from limits.engine.snapshot import ScopeState, Snapshot, fresh_mark, fx_rate
+from limits.engine.exposure import Missing, cash_in_base, holdings, worst_side
+from limits.engine.snapshot import ScopeState, Snapshot
 from limits.engine.types import HUNDRED, ZERO
 
 
@@ -28,38 +28,21 @@ def utilization(snapshot: Snapshot, scope: ScopeState) -> dict[str, Decimal | No
     if limits.max_position_quantity is not None:
         worst = max((abs(worst_side(scope, s)) for s in symbols), default=ZERO)
         result["max_position_quantity"] = _pct(worst, limits.max_position_quantity)
+    held = holdings(snapshot, scope)
+    book = None if isinstance(held, Missing) else held
     if limits.max_position_notional is not None:
-        result["max_position_notional"] = _position_notional_pct(
-            snapshot, scope, symbols, limits.max_position_notional
-        )
-    book = None
-    if (
-        limits.max_gross_exposure is not None
-        or limits.max_net_exposure is not None
-        or limits.max_leverage is not None
-    ):
-        book = build_book(snapshot, scope, None, None, ZERO, ZERO)
+        worst = max((abs(n) for n, _ in book.per_symbol.values()), default=ZERO) if book else ZERO
+        result["max_position_notional"] = _pct(worst, limits.max_position_notional) if book else None
     if limits.max_gross_exposure is not None:
-        result["max_gross_exposure"] = (
-            None
-            if book is None or isinstance(book, Missing)
-            else _pct(book.gross_after, limits.max_gross_exposure)
-        )
+        result["max_gross_exposure"] = _pct(book.gross, limits.max_gross_exposure) if book else None
     if limits.max_net_exposure is not None:
-        result["max_net_exposure"] = (
-            None
-            if book is None or isinstance(book, Missing)
-            else _pct(book.net_after, limits.max_net_exposure)
-        )
+        result["max_net_exposure"] = _pct(abs(book.net), limits.max_net_exposure) if book else None
     if limits.max_leverage is not None:
         equity = cash_in_base(snapshot, scope.cash, scope.base_currency)
-        if book is None or isinstance(book, Missing) or isinstance(equity, Missing):
+        if book is None or isinstance(equity, Missing) or equity + scope.unrealized_pnl <= 0:
             result["max_leverage"] = None
         else:
-            equity += scope.unrealized_pnl
-            result["max_leverage"] = (
-                _pct(book.gross_after / equity, limits.max_leverage) if equity > 0 else None
-            )
+            result["max_leverage"] = _pct(book.gross / (equity + scope.unrealized_pnl), limits.max_leverage)
     if limits.max_daily_loss is not None:
         result["max_daily_loss"] = _pct(max(-scope.daily_pnl, ZERO), limits.max_daily_loss)
     if limits.max_var is not None:
@@ -69,20 +52,3 @@ def utilization(snapshot: Snapshot, scope: ScopeState) -> dict[str, Decimal | No
             Decimal(scope.orders_last_minute), Decimal(limits.max_orders_per_minute)
         )
     return result
-
-
-def _position_notional_pct(
-    snapshot: Snapshot, scope: ScopeState, symbols: set[str], limit: Decimal
-) -> Decimal | None:
-    worst = ZERO
-    for symbol in symbols:
-        quantity = worst_side(scope, symbol)
-        if not quantity:
-            continue
-        instrument = snapshot.instruments.get(symbol)
-        mark = fresh_mark(snapshot, symbol)
-        fx = None if instrument is None else fx_rate(snapshot, instrument.currency, scope.base_currency)
-        if instrument is None or mark is None or fx is None:
-            return None
-        worst = max(worst, abs(quantity * mark * instrument.multiplier * fx))
-    return _pct(worst, limit)

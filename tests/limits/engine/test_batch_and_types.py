@@ -181,3 +181,34 @@ def test_utilization_reports_each_limit_set_in_percent() -> None:
 def test_utilization_is_unknown_when_data_is_missing() -> None:
     snap = snapshot("account", Limits(max_gross_exposure=D(1)), positions={"SAP": "1"}, fx={})
     assert utilization(snap, snap.account) == {"max_gross_exposure": None}
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    orders=st.lists(
+        st.tuples(
+            st.sampled_from(["AAPL", "MSFT", "SAP", "ES", "AAPL-C"]),
+            st.sampled_from(["buy", "sell"]),
+            st.integers(1, 300),
+        ),
+        min_size=1,
+        max_size=6,
+    )
+)
+def test_a_batch_values_its_holdings_as_a_fresh_snapshot_would(orders: list[tuple[str, str, int]]) -> None:
+    from limits.engine.exposure import holdings
+
+    snap = snapshot(positions={"AAPL": "100", "MSFT": "-40", "SAP": "7"}, reserved_sell={"ES": "2"})
+    for scope in (snap.account, snap.groups[0], snap.strategies["momo"]):
+        holdings(snap, scope)  # warm the cache the batch carries forward
+    result = check_batch(
+        [order(symbol=s, side=side, quantity=str(q), price="1") for s, side, q in orders], snap
+    )
+    carried = result.snapshot
+    fresh = replace(carried)
+    assert fresh._holdings == {}
+    for pick in (lambda x: x.account, lambda x: x.groups[0], lambda x: x.strategies["momo"]):
+        kept = holdings(carried, pick(carried))
+        recomputed = holdings(fresh, pick(fresh))
+        assert (kept.gross, kept.net, kept.margin) == (recomputed.gross, recomputed.net, recomputed.margin)
+        assert dict(kept.per_symbol) == dict(recomputed.per_symbol)
