@@ -1,0 +1,95 @@
+"""Pre-trade check decisions and the reservations they hold; the order-rate fallback ledger."""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from accounts.models import Account, Strategy
+
+
+class CheckDecision(models.Model):
+    """One pre-trade check: who asked, the order as sent, the answer, and when.
+
+    An accepted check also holds a reservation: `open_quantity` (unsigned, on `side`) counts toward
+    the projected positions of later checks until fills naming `check_id` consume it, a release
+    frees it, or `expires_at` passes (expired rows simply stop counting; a task zeroes them later).
+    Rejected checks have open_quantity 0 and no expiry.
+    """
+
+    class Outcome(models.TextChoices):
+        ACCEPTED = "accepted", "Accepted"
+        REJECTED = "rejected", "Rejected"
+
+    check_id = models.UUIDField(unique=True, default=uuid.uuid4, editable=False)
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="check_decisions")
+    strategy = models.ForeignKey(Strategy, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    symbol = models.CharField(max_length=64)
+    side = models.CharField(max_length=4)
+    quantity = models.DecimalField(max_digits=28, decimal_places=10)
+    price = models.DecimalField(
+        max_digits=28, decimal_places=10, null=True, blank=True, help_text="Limit price as sent."
+    )
+    order_type = models.CharField(max_length=8, default="limit")
+    client_order_id = models.CharField(max_length=128, null=True, blank=True)
+    fingerprint = models.CharField(
+        max_length=64, help_text="Digest of the order's fields: a replayed client_order_id must match it."
+    )
+    decision = models.CharField(max_length=8, choices=Outcome.choices)
+    violations = models.JSONField(default=list, blank=True)
+    warnings = models.JSONField(default=list, blank=True)
+    request = models.JSONField(default=dict, blank=True, help_text="The validated inputs of the check.")
+    evaluated_at = models.DateTimeField()
+    caller = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    batch_id = models.UUIDField(null=True, blank=True, help_text="Shared by the orders of one basket.")
+    # The reservation of an accepted order.
+    reserved_price = models.DecimalField(
+        max_digits=28, decimal_places=10, null=True, blank=True, help_text="Limit price, or the mark for a market order."
+    )
+    open_quantity = models.DecimalField(max_digits=28, decimal_places=10, default=0)
+    filled_quantity = models.DecimalField(max_digits=28, decimal_places=10, default=0)
+    released_quantity = models.DecimalField(max_digits=28, decimal_places=10, default=0)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    released_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-evaluated_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["account", "client_order_id"],
+                condition=Q(client_order_id__isnull=False),
+                name="checkdecision_unique_client_order_id",
+            ),
+            models.CheckConstraint(condition=Q(open_quantity__gte=0), name="checkdecision_open_not_negative"),
+        ]
+        indexes = [
+            models.Index(fields=["account", "-evaluated_at", "-id"], name="checkdecision_log"),
+            # Only open reservations are read on the hot path; the log itself can grow without bound.
+            models.Index(
+                fields=["account", "symbol"], condition=Q(open_quantity__gt=0), name="checkdecision_open"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.check_id} {self.decision} {self.side} {self.quantity} {self.symbol}"
+
+
+class OrderRateTick(models.Model):
+    """One checked order per scope, for the order-rate window when no Redis is configured (demo).
+
+    With REDIS_URL set the window lives in Redis (limits/checks/rate.py) and this table stays empty.
+    """
+
+    scope_key = models.CharField(max_length=80)
+    at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["scope_key", "at"], name="orderratetick_window")]
+
+    def __str__(self) -> str:
+        return f"{self.scope_key} {self.at:%H:%M:%S}"
