@@ -27,7 +27,7 @@ def reduce_only(ev: ScopeEval, out: Findings) -> None:
             ev.scope,
             f"{scope_name(ev)} is reduce-only: {ev.order.symbol} position {fmt.qty(ev.current)} "
             f"would become {fmt.qty(ev.projected)}",
-            abs(ev.current),
+            None,
             ev.projected,
         )
 

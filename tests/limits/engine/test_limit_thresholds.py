@@ -122,3 +122,12 @@ def test_it_formats_money_with_thousands_and_currency() -> None:
     assert [v.message for v in decision.violations] == [
         "AAPL position notional 1,250,000.00 USD exceeds limit 1,000,000.00 USD"
     ]
+
+
+@pytest.mark.parametrize("scope", SCOPES)
+@pytest.mark.parametrize("case", CASES, ids=lambda c: f"{c.code}-{c.value}")
+def test_it_accepts_just_below_the_limit(case: Case, scope: str) -> None:
+    snap = snapshot(scope, _limits(case, case.value + case.eps), **case.snap_kwargs)
+    decision = check_order(order(**case.order_kwargs), snap)
+    assert decision.decision == "accepted", decision.violations
+    assert codes(decision.warnings) == {(case.code, scope)}

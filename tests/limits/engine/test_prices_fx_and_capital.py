@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -173,3 +174,27 @@ def test_max_var_only_warns_and_never_invents_a_figure(latest: str | None, warne
     decision = check_order(order(), snapshot("account", Limits(max_var=D(100)), latest_var=latest))
     assert decision.decision == "accepted"
     assert codes(decision.warnings) == ({("var", "account")} if warned else set())
+
+
+def test_a_group_sums_in_its_own_base_currency() -> None:
+    snap = snapshot("group", Limits(max_order_notional=D(900)), fx={("EUR", "USD"): "1.25"})
+    group = replace(snap.groups[0], base_currency="EUR", cash={"EUR": D(10**9)})
+    snap = replace(snap, groups=(group,))
+    decision = check_order(order(), snap)  # 1,000 USD = 800 EUR
+    assert decision.decision == "accepted"
+    assert decision.warnings[0].message == "AAPL order notional 800.00 EUR is at 88.9% of limit 900.00 EUR"
+    no_rate = replace(snap, fx_rates={})
+    assert codes(check_order(order(), no_rate).violations) == {("missing_fx_rate", "group")}
+
+
+def test_an_unknown_held_instrument_fails_closed() -> None:
+    snap = snapshot("strategy", Limits(max_net_exposure=D(10**9)), positions={"GONE": "5"})
+    decision = check_order(order(), snap)
+    assert codes(decision.violations) == {("unknown_instrument", s) for s in SCOPES}
+
+
+def test_a_market_sell_short_is_priced_at_the_mark() -> None:
+    snap = snapshot("account", Limits(max_position_notional=D(500)), marks_=marks(AAPL="5"))
+    assert check_order(order(side="sell", order_type="market", price=None), snap).decision == "accepted"
+    decision = check_order(order(side="sell", order_type="market", price=None, quantity="101"), snap)
+    assert decision.violations[0].message == "AAPL position notional 505.00 USD exceeds limit 500.00 USD"
