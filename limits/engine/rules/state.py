@@ -25,7 +25,7 @@ def reduce_only(ev: ScopeEval, out: Findings) -> None:
         out.violation(
             "reduce_only",
             ev.scope,
-            f"{scope_name(ev)} is reduce-only: {ev.order.symbol} position {fmt.qty(ev.current)} "
+            f"{scope_name(ev).capitalize()} is reduce-only: {ev.order.symbol} position {fmt.qty(ev.current)} "
             f"would become {fmt.qty(ev.projected)}",
             None,
             ev.projected,
