@@ -53,5 +53,5 @@ def lookback_returns(
     missing = short_rows + np.count_nonzero(~np.isfinite(window), axis=0)
     bad = np.flatnonzero(need & (missing > 0))
     if bad.size:
-        raise InsufficientHistoryError({factor_symbols[j]: int(missing[j]) for j in bad}, lookback_days)
+        raise InsufficientHistoryError({factor_symbols[int(j)]: int(missing[j]) for j in bad}, lookback_days)
     return as_float(np.where(np.isfinite(window), window, 0.0))

@@ -94,9 +94,7 @@ def _greeks(
         gamma = np.where(diffusive, disc_q * pdf_d1 / np.where(diffusive, s * vol_sqrt_t, 1.0), 0.0)
         decay = np.where(diffusive, s * disc_q * pdf_d1 * vol / np.where(diffusive, 2.0 * sqrt_t, 1.0), 0.0)
     vega_annual = s * disc_q * pdf_d1 * sqrt_t
-    theta_annual = np.where(
-        alive, -decay + sign * (qq * s * disc_q * n1 - rr * k * disc_r * n2), 0.0
-    )
+    theta_annual = np.where(alive, -decay + sign * (qq * s * disc_q * n1 - rr * k * disc_r * n2), 0.0)
     rho_annual = sign * k * t * disc_r * n2
     return Greeks(
         price=as_float(price),
@@ -147,7 +145,11 @@ def black76_greeks(
     # With F held fixed, r only discounts the payoff: d price / d r = -T x price.
     t = np.maximum(np.broadcast_to(as_float(T), g.price.shape), 0.0)
     return Greeks(
-        price=g.price, delta=g.delta, gamma=g.gamma, vega=g.vega, theta=g.theta,
+        price=g.price,
+        delta=g.delta,
+        gamma=g.gamma,
+        vega=g.vega,
+        theta=g.theta,
         rho=as_float(-t * g.price * RATE_POINT),
     )
 

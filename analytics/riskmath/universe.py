@@ -53,6 +53,7 @@ class InstrumentSpec:
     rate: float = 0.0
     dividend_yield: float = 0.0
     future_option: bool = False
+    underlying_asset_class: str = "equity"  # used when the underlying is not itself in the universe
 
 
 @dataclass(frozen=True)
@@ -111,18 +112,24 @@ def build_universe(specs: Sequence[InstrumentSpec]) -> Universe:
         driver = spec.underlying if is_opt else spec.symbol
         if driver is None:
             raise InvalidInputError("underlying", f"{spec.symbol}: an option needs an underlying")
-        if is_opt and (spec.option_type not in ("call", "put") or spec.strike is None or spec.expiry_years is None):
-            raise InvalidInputError("option_type", f"{spec.symbol}: an option needs option_type, strike and expiry")
+        if is_opt and (
+            spec.option_type not in ("call", "put") or spec.strike is None or spec.expiry_years is None
+        ):
+            raise InvalidInputError(
+                "option_type", f"{spec.symbol}: an option needs option_type, strike and expiry"
+            )
         if is_opt and (spec.implied_vol is None or not np.isfinite(spec.implied_vol)):
             missing_vol.append(spec.symbol)
         if driver not in factor_pos:
             factor_pos[driver] = len(factor_pos)
-            # An option's factor class is its underlying's; "option" marks one we only know via options.
-            factor_classes.append("option" if is_opt else spec.asset_class)
+            # An option's factor takes its underlying's asset class (what stress shocks key on).
+            factor_classes.append(spec.underlying_asset_class if is_opt else spec.asset_class)
         elif not is_opt:
             factor_classes[factor_pos[driver]] = spec.asset_class
         if driver in spots and not np.isclose(spots[driver], spec.spot):
-            raise InvalidInputError("spot", f"{spec.symbol}: spot of {driver} disagrees with another instrument")
+            raise InvalidInputError(
+                "spot", f"{spec.symbol}: spot of {driver} disagrees with another instrument"
+            )
         spots[driver] = spec.spot
     if missing_vol:
         raise MissingImpliedVolError(missing_vol)
@@ -162,7 +169,7 @@ def _option_greeks(
     vol_shift: npt.ArrayLike = 0.0,
     rate_shift: npt.ArrayLike = 0.0,
 ) -> Greeks:
-    """Per-unit (multiplier 1, instrument currency) Greeks of options `idx`, spot broadcast [.. x len(idx)]."""
+    """Per-unit Greeks (multiplier 1, instrument currency) of options `idx`; spot is [.. x len(idx)]."""
     r = u.rate[idx] + as_float(rate_shift)
     q = np.where(u.future_option[idx], r, u.dividend_yield[idx] + 0.0 * r)
     vol = np.maximum(u.implied_vol[idx] + as_float(vol_shift), MIN_VOL)
@@ -252,9 +259,27 @@ def unit_pnl(
     cols = np.arange(u.size) if instruments is None else instruments
     x = as_float(factor_returns)
     if x.ndim != 2 or x.shape[1] != u.n_factors:
-        raise InvalidInputError("returns", f"expected [scenarios x {u.n_factors}] factor returns, got {x.shape}")
+        raise InvalidInputError(
+            "returns", f"expected [scenarios x {u.n_factors}] factor returns, got {x.shape}"
+        )
+    fx = None if fx_returns is None else as_float(fx_returns)[:, cols]
+    return instrument_pnl(
+        u, cols, x[:, u.factor_index[cols]], vol_shift=vol_shift, rate_shift=rate_shift, fx_returns=fx
+    )
+
+
+def instrument_pnl(
+    u: Universe,
+    cols: IntArray,
+    driver_returns: FloatArray,
+    *,
+    vol_shift: npt.ArrayLike = 0.0,
+    rate_shift: npt.ArrayLike = 0.0,
+    fx_returns: FloatArray | None = None,
+) -> FloatArray:
+    """Like `unit_pnl` but given each column's own driver return [S x len(cols)] directly."""
     base_value = unit_values(u)[cols]
-    shocked_spot = u.spot[cols] * (1.0 + x[:, u.factor_index[cols]])
+    shocked_spot = u.spot[cols] * (1.0 + as_float(driver_returns))
     new_price = shocked_spot
     is_opt = u.is_option[cols]
     if np.any(is_opt):
@@ -267,5 +292,5 @@ def unit_pnl(
         new_price[:, oi] = _option_greeks(u, cols[oi], shocked_spot[:, oi], vs, rs).price
     new_value = new_price * (u.multiplier * u.fx_to_base)[cols]
     if fx_returns is not None:
-        new_value = new_value * (1.0 + as_float(fx_returns)[:, cols])
+        new_value = new_value * (1.0 + as_float(fx_returns))
     return as_float(new_value - base_value)
