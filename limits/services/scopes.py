@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TypeAlias
+from typing import Any, TypeAlias
 
 from accounts.models import Account, AccountGroup, Strategy
 
@@ -19,6 +19,6 @@ def target_kind(target: Target) -> str:
     raise TypeError(f"Not a limit scope: {target!r}")
 
 
-def scope_filter(target: Target) -> dict[str, Target]:
+def scope_filter(target: Target) -> dict[str, Any]:
     """Keyword arguments selecting rows that belong to `target` (`account=...`, ...)."""
     return {target_kind(target): target}

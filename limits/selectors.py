@@ -1,0 +1,282 @@
+"""Reads of the limits app: effective limits (cached), history, overrides, visible groups."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, cast
+
+from django.core.cache import cache
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from accounts.models import Account, AccountGroup, Membership, Strategy
+from accounts.scoping import is_firm_wide
+from limits.cache import ENTRY_MAX_SECONDS, entry_key, generation_key, new_generation
+from limits.engine import Limits
+from limits.models import (
+    DECIMAL_LIMIT_FIELDS,
+    DEFAULT_WARN_UTILIZATION_PCT,
+    LimitChange,
+    LimitOverride,
+    LimitSet,
+    TradingStateChange,
+)
+from limits.services.scopes import Target, scope_filter, target_kind
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+
+@dataclass(frozen=True)
+class EffectiveLimits:
+    """The limits of one scope as they apply at `computed_at`: overrides folded in, None = no limit.
+
+    `overridden` maps each field currently replaced by an override to the override's expiry.
+    `valid_until` is the earliest such expiry: past it, these values are stale.
+    Money limits are in the scope's base currency.
+    """
+
+    kind: str
+    scope_id: int
+    computed_at: datetime
+    max_order_quantity: Decimal | None = None
+    max_order_notional: Decimal | None = None
+    max_position_quantity: Decimal | None = None
+    max_position_notional: Decimal | None = None
+    max_gross_exposure: Decimal | None = None
+    max_net_exposure: Decimal | None = None
+    max_daily_loss: Decimal | None = None
+    max_leverage: Decimal | None = None
+    max_var: Decimal | None = None
+    price_collar_pct: Decimal | None = None
+    max_orders_per_minute: int | None = None
+    warn_utilization_pct: Decimal = Decimal(DEFAULT_WARN_UTILIZATION_PCT)
+    restricted_symbols: frozenset[str] = frozenset()
+    overridden: dict[str, datetime] = field(default_factory=dict)
+    valid_until: datetime | None = None
+
+    def is_fresh(self, at: datetime) -> bool:
+        return self.valid_until is None or at < self.valid_until
+
+    def as_engine_limits(self) -> Limits:
+        """The rule engine's view of these limits."""
+        return Limits(
+            **{name: getattr(self, name) for name in DECIMAL_LIMIT_FIELDS},
+            max_orders_per_minute=self.max_orders_per_minute,
+            warn_utilization_pct=self.warn_utilization_pct,
+            restricted_symbols=self.restricted_symbols,
+        )
+
+    def as_dict(self) -> dict[str, Any]:
+        """The contract's limit fields (restricted_symbols as a sorted list)."""
+        values: dict[str, Any] = {name: getattr(self, name) for name in DECIMAL_LIMIT_FIELDS}
+        values["max_orders_per_minute"] = self.max_orders_per_minute
+        values["warn_utilization_pct"] = self.warn_utilization_pct
+        values["restricted_symbols"] = sorted(self.restricted_symbols)
+        return values
+
+
+@dataclass(frozen=True)
+class CheckLimits:
+    """Effective limits of every scope one pre-trade check evaluates."""
+
+    account: EffectiveLimits
+    strategy: EffectiveLimits | None
+    groups: tuple[EffectiveLimits, ...]
+
+
+def _build(
+    kind: str, scope_id: int, limit_set: LimitSet | None, overrides: Iterable[LimitOverride], at: datetime
+) -> EffectiveLimits:
+    values: dict[str, Any] = {}
+    if limit_set is not None:
+        values = {name: getattr(limit_set, name) for name in DECIMAL_LIMIT_FIELDS}
+        values["max_orders_per_minute"] = limit_set.max_orders_per_minute
+        values["warn_utilization_pct"] = limit_set.warn_utilization_pct
+        values["restricted_symbols"] = frozenset(limit_set.restricted_symbols or ())
+    overridden: dict[str, datetime] = {}
+    # Newest first: the newest active override of a field wins.
+    for override in sorted(overrides, key=lambda o: (o.created_at, o.id), reverse=True):
+        if override.field in overridden or not (override.created_at <= at < override.expires_at):
+            continue
+        value: Any = override.value
+        values[override.field] = int(value) if override.field == "max_orders_per_minute" else value
+        overridden[override.field] = override.expires_at
+    return EffectiveLimits(
+        kind=kind,
+        scope_id=scope_id,
+        computed_at=at,
+        **values,
+        overridden=overridden,
+        valid_until=min(overridden.values(), default=None),
+    )
+
+
+def _load(scopes: Sequence[tuple[str, int]], at: datetime) -> dict[tuple[str, int], EffectiveLimits]:
+    """Effective limits of `scopes` from the database: one query for the sets, one for overrides."""
+    ids: dict[str, list[int]] = {"account": [], "strategy": [], "group": []}
+    for kind, pk in scopes:
+        ids[kind].append(pk)
+    where = Q(pk__in=[])
+    for kind, pks in ids.items():
+        if pks:
+            where |= Q(**{f"{kind}_id__in": pks})
+    sets = {(s.scope_kind, s.scope_id): s for s in LimitSet.objects.filter(where)}
+    overrides: dict[int, list[LimitOverride]] = {}
+    if sets:
+        active = LimitOverride.objects.filter(
+            limit_set_id__in=[s.pk for s in sets.values()],
+            reverted_at__isnull=True,
+            expires_at__gt=at,
+            created_at__lte=at,
+        )
+        for override in active:
+            overrides.setdefault(override.limit_set_id, []).append(override)
+    result = {}
+    for kind, pk in scopes:
+        limit_set = sets.get((kind, pk))
+        result[(kind, pk)] = _build(
+            kind, pk, limit_set, overrides.get(limit_set.pk, []) if limit_set else [], at
+        )
+    return result
+
+
+def _cached(scopes: Sequence[tuple[str, int]]) -> dict[tuple[str, int], EffectiveLimits]:
+    """Effective limits now, from the cache where fresh; misses load in two queries and are cached.
+
+    One cache round trip on a full hit (generation tokens and entries fetched together).
+    """
+    now = timezone.now()
+    keys = [(generation_key(k, pk), entry_key(k, pk)) for k, pk in scopes]
+    got = cache.get_many([key for pair in keys for key in pair])
+    result: dict[tuple[str, int], EffectiveLimits] = {}
+    misses: list[tuple[tuple[str, int], str]] = []
+    for scope, (gen_key, key) in zip(scopes, keys, strict=True):
+        generation = got.get(gen_key)
+        entry = got.get(key)
+        if generation is not None and entry is not None and entry[0] == generation and entry[1].is_fresh(now):
+            result[scope] = entry[1]
+            continue
+        if generation is None:
+            # First reader of this scope (or an evicted token): establish one; if another
+            # process won the race, use theirs.
+            cache.add(gen_key, new_generation(), timeout=None)
+            generation = cache.get(gen_key)
+        misses.append((scope, generation))
+    if misses:
+        loaded = _load([scope for scope, _ in misses], now)
+        to_store = {}
+        for scope, generation in misses:
+            result[scope] = loaded[scope]
+            if generation is not None:
+                to_store[entry_key(*scope)] = (generation, loaded[scope])
+        cache.set_many(to_store, timeout=ENTRY_MAX_SECONDS)
+    return result
+
+
+def _scope_of(*, account: Account | None, strategy: Strategy | None, group: AccountGroup | None) -> Target:
+    given = [target for target in (account, strategy, group) if target is not None]
+    if len(given) != 1:
+        raise TypeError("Pass exactly one of account, strategy or group.")
+    return given[0]
+
+
+def effective_limits(
+    *,
+    account: Account | None = None,
+    strategy: Strategy | None = None,
+    group: AccountGroup | None = None,
+    at: datetime | None = None,
+) -> EffectiveLimits:
+    """The limits in force for one scope now (cached) or at `at` (from the database).
+
+    An override counts while created_at <= at < expires_at, so it lapses on time whether or not
+    the expiry task has run.
+    """
+    target = _scope_of(account=account, strategy=strategy, group=group)
+    scope = (target_kind(target), int(target.pk))
+    if at is not None:
+        return _load([scope], at)[scope]
+    return _cached([scope])[scope]
+
+
+def limits_for_check(
+    *, account: Account, strategy: Strategy | None, groups: Sequence[AccountGroup]
+) -> CheckLimits:
+    """Effective limits of every scope of one check: one cache round trip when warm, else at most
+    two queries (all limit sets, all active overrides) for the missing scopes."""
+    scopes: list[tuple[str, int]] = [("account", int(account.pk))]
+    if strategy is not None:
+        scopes.append(("strategy", int(strategy.pk)))
+    scopes.extend(("group", int(g.pk)) for g in groups)
+    found = _cached(scopes)
+    return CheckLimits(
+        account=found[scopes[0]],
+        strategy=found[scopes[1]] if strategy is not None else None,
+        groups=tuple(found[("group", int(g.pk))] for g in groups),
+    )
+
+
+def limit_set_of(target: Target) -> LimitSet | None:
+    return LimitSet.objects.filter(**scope_filter(target)).first()
+
+
+def limit_history(*, target: Target) -> QuerySet[LimitChange]:
+    """Every recorded change of the target's limits, newest first."""
+    return LimitChange.objects.filter(**{f"limit_set__{target_kind(target)}": target}).select_related(
+        "changed_by"
+    )
+
+
+def limit_overrides(*, target: Target, active_only: bool = False) -> QuerySet[LimitOverride]:
+    """The target's overrides, newest first; `active_only` keeps those in force now."""
+    queryset = LimitOverride.objects.filter(**{f"limit_set__{target_kind(target)}": target}).select_related(
+        "created_by"
+    )
+    if active_only:
+        queryset = queryset.filter(reverted_at__isnull=True, expires_at__gt=timezone.now())
+    return queryset
+
+
+def trading_state_history(*, target: Target) -> QuerySet[TradingStateChange]:
+    """Every change of the target's trading state, newest first."""
+    return TradingStateChange.objects.filter(**scope_filter(target)).select_related("changed_by")
+
+
+def next_override_expiry(*, after: datetime | None = None) -> datetime | None:
+    """When the next override lapses (for the beat task's log and for tests)."""
+    after = after or timezone.now()
+    return (
+        LimitOverride.objects.filter(reverted_at__isnull=True, expires_at__gt=after)
+        .order_by("expires_at")
+        .values_list("expires_at", flat=True)
+        .first()
+    )
+
+
+def groups_for_user(user: AbstractBaseUser | AnonymousUser) -> QuerySet[AccountGroup]:
+    """Groups the user may see: all for staff; else those holding an account they risk-manage."""
+    if not getattr(user, "is_authenticated", False):
+        return AccountGroup.objects.none()
+    if is_firm_wide(user):
+        return AccountGroup.objects.all()
+    managed = Membership.objects.filter(user_id=cast(int, user.pk), role="risk_manager").values("account_id")
+    return AccountGroup.objects.filter(accounts__in=managed).distinct()
+
+
+def may_manage_group(*, user: AbstractBaseUser | AnonymousUser, group: AccountGroup) -> bool:
+    """Staff, or a risk manager of every account in the group (an empty group: staff only)."""
+    if is_firm_wide(user):
+        return True
+    account_ids = set(group.accounts.values_list("pk", flat=True))
+    if not account_ids:
+        return False
+    managed = set(
+        Membership.objects.filter(
+            user_id=cast(int, user.pk), role="risk_manager", account_id__in=account_ids
+        ).values_list("account_id", flat=True)
+    )
+    return managed == account_ids
