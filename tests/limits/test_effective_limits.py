@@ -88,7 +88,8 @@ def test_limits_for_check_loads_all_scopes_in_two_queries_then_none():
         found = limits_for_check(account=account, strategy=strategy, groups=groups)
     assert len(queries) == 2
     assert found.account.max_var == Decimal("1")
-    assert found.strategy is not None and found.strategy.max_var == Decimal("2")
+    assert found.strategy is not None
+    assert found.strategy.max_var == Decimal("2")
     assert [g.max_var for g in found.groups] == [Decimal("3"), Decimal("4")]
     with CaptureQueriesContext(connection) as queries:
         again = limits_for_check(account=account, strategy=strategy, groups=groups)
@@ -165,7 +166,7 @@ def test_a_cached_entry_is_not_served_past_the_override_expiry(on_commit):
     assert not cached.is_fresh(cached.valid_until)
     # Pretend the clock moved past the expiry: the cached entry must be reloaded, not served.
     LimitOverride.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
-    entry_key = "limits:eff:account:%d" % account.pk
+    entry_key = f"limits:eff:account:{account.pk}"
     generation, entry = cache.get(entry_key)
     cache.set(entry_key, (generation, entry.__class__(**{**entry.__dict__, "valid_until": timezone.now()})))
     assert effective_limits(account=account).max_var is None
