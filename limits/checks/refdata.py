@@ -1,0 +1,143 @@
+"""Instrument reference data for the hot path: a per-process table, revalidated across processes.
+
+Instruments change rarely (created and edited through services that call `.save()`), so each process
+keeps the whole table in memory. A version number in the shared Django cache (Redis in production)
+is bumped on every change (post_save/post_delete, see receivers.py); a process re-reads the version at
+most once per `REVALIDATE_SECONDS` and reloads the table when it moved. A symbol missing from the
+table is looked up in the database before it is called unknown, so a new instrument is usable at once.
+
+Marks and FX rates are not cached here: they move all day and are written in bulk without signals, so
+the snapshot reads them fresh in the same statement as positions (see snapshot.py).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, cast
+
+from django.core.cache import cache
+from django.db import connection
+
+from limits.engine.snapshot import InstrumentRef
+from limits.engine.types import AssetClass, OptionType
+
+VERSION_KEY = "limits:checks:instruments:version"
+REVALIDATE_SECONDS = 1.0
+
+_SELECT = (
+    "SELECT i.id, i.symbol, i.asset_class, i.currency, i.multiplier, i.margin_rate, u.symbol, "
+    "i.option_type, i.strike, i.expiry FROM positions_instrument i "
+    "LEFT JOIN positions_instrument u ON u.id = i.underlying_id"
+)
+
+
+def dec(value: Any) -> Decimal:
+    """A database number as Decimal (PostgreSQL gives Decimal; SQLite gives int/float/str)."""
+    if isinstance(value, Decimal):
+        return value
+    return Decimal(str(value)) if value is not None else Decimal(0)
+
+
+def _date(value: Any) -> Any:
+    if value is None or not isinstance(value, str):
+        return value
+    from datetime import date
+
+    return date.fromisoformat(value[:10])
+
+
+@dataclass
+class InstrumentTable:
+    by_symbol: dict[str, InstrumentRef] = field(default_factory=dict)
+    symbol_by_id: dict[int, str] = field(default_factory=dict)
+    version: int | None = None
+    checked_at: float = 0.0
+
+
+def _ref(row: tuple[Any, ...]) -> InstrumentRef:
+    _id, symbol, asset_class, currency, multiplier, margin_rate, underlying, option_type, strike, expiry = row
+    return InstrumentRef(
+        symbol=symbol,
+        asset_class=cast(AssetClass, asset_class),
+        currency=currency,
+        multiplier=dec(multiplier),
+        margin_rate=dec(margin_rate),
+        underlying=underlying,
+        option_type=cast(OptionType, option_type) if option_type else None,
+        strike=dec(strike) if strike is not None else None,
+        expiry=_date(expiry),
+    )
+
+
+class InstrumentCache:
+    """The per-process instrument table. Thread-safe enough: a reload swaps one reference."""
+
+    def __init__(self) -> None:
+        self._table = InstrumentTable()
+        self._lock = threading.Lock()
+
+    def _load(self, version: int | None) -> InstrumentTable:
+        table = InstrumentTable(version=version, checked_at=time.monotonic())
+        with connection.cursor() as cursor:
+            cursor.execute(_SELECT)
+            for row in cursor.fetchall():
+                table.by_symbol[row[1]] = _ref(row)
+                table.symbol_by_id[int(row[0])] = row[1]
+        return table
+
+    def table(self) -> InstrumentTable:
+        """The current table, revalidated against the shared version when it is older than a second."""
+        table = self._table
+        now = time.monotonic()
+        if table.version is not None and now - table.checked_at < REVALIDATE_SECONDS:
+            return table
+        with self._lock:
+            table = self._table
+            if table.version is not None and time.monotonic() - table.checked_at < REVALIDATE_SECONDS:
+                return table
+            version = current_version()
+            if table.version == version:
+                table.checked_at = time.monotonic()
+                return table
+            self._table = self._load(version)
+            return self._table
+
+    def resolve(self, symbols: Iterable[str]) -> InstrumentTable:
+        """The table, reloaded once if any of `symbols` is unknown to it (a just-created instrument)."""
+        table = self.table()
+        if all(s in table.by_symbol for s in symbols):
+            return table
+        return self.reload()
+
+    def reload(self) -> InstrumentTable:
+        with self._lock:
+            self._table = self._load(current_version())
+            return self._table
+
+    def clear(self) -> None:
+        self._table = InstrumentTable()
+
+
+def current_version() -> int:
+    """The shared version; created on first use so every process agrees on it."""
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        cache.add(VERSION_KEY, 1, timeout=None)
+        version = cache.get(VERSION_KEY, 1)
+    return int(version)
+
+
+def bump_version() -> None:
+    """Called when an instrument changes: every process reloads within REVALIDATE_SECONDS."""
+    try:
+        cache.incr(VERSION_KEY)
+    except ValueError:
+        cache.set(VERSION_KEY, 2, timeout=None)
+    instruments.clear()
+
+
+instruments = InstrumentCache()
