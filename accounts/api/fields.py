@@ -50,13 +50,12 @@ class DecimalString(serializers.DecimalField):
 
 def positive_decimal(**kwargs: Any) -> DecimalString:
     """A price, rate or quantity: strictly greater than zero (zero is rejected, not clamped)."""
-    kwargs.setdefault("min_value", Decimal("0"))
-    field = DecimalString(**kwargs)
-    field.validators.append(_greater_than_zero)
-    return field
+    # Through kwargs, not appended later: DRF rebuilds declared fields from their kwargs per request.
+    kwargs["validators"] = [*kwargs.get("validators", ()), greater_than_zero]
+    return DecimalString(**kwargs)
 
 
-def _greater_than_zero(value: Decimal) -> None:
+def greater_than_zero(value: Decimal) -> None:
     if value <= 0:
         raise serializers.ValidationError("Must be greater than 0.", code="min_value")
 

@@ -47,10 +47,6 @@ class InstrumentSymbolField(serializers.CharField):
 
     default_error_messages = {**serializers.CharField.default_error_messages, "unknown": "Unknown symbol."}
 
-    def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("max_length", 64)
-        super().__init__(**kwargs)
-
     def to_internal_value(self, data: Any) -> Instrument:  # type: ignore[override]
         symbol = super().to_internal_value(data)
         known: dict[str, Instrument] | None = self.context.get("instruments")
