@@ -59,7 +59,8 @@ def test_staff_create_an_equity(staff) -> None:
 
     assert response.status_code == 201
     body = response.json()
-    assert body["underlying"] is None and body["option_type"] is None
+    assert body["underlying"] is None
+    assert body["option_type"] is None
     assert Instrument.objects.get(symbol="MSFT").margin_rate == Decimal("0.25")
 
 
