@@ -6,7 +6,6 @@ Trading-state changes are never written here directly: they go through the limit
 
 from __future__ import annotations
 
-import importlib
 import logging
 from typing import TYPE_CHECKING, Any
 
@@ -29,9 +28,10 @@ class MembershipNotFound(LookupError):
 
 
 def _trading_state_set(*, target: Account | Strategy, state: str, reason: str, changed_by: Any) -> None:
-    # Looked up late: the limits app builds on accounts, not the other way round.
-    limits_services = importlib.import_module("limits.services")
-    limits_services.trading_state_set(target=target, state=state, reason=reason, changed_by=changed_by)
+    # Imported late: the limits app builds on accounts, not the other way round.
+    from limits.services import trading_state_set
+
+    trading_state_set(target=target, state=state, reason=reason, changed_by=changed_by)
 
 
 @transaction.atomic
