@@ -28,9 +28,9 @@ from accounts.api.fields import (
     positive_decimal,
 )
 from accounts.api.lists import ItemListSerializer, symbols_in
-from positions import selectors_reference as selectors
-from positions import services_reference as services
 from positions.models import AssetClass, FxRate, Instrument, OptionType, Price, PriceHistory, RiskFreeRate
+from positions.selectors import reference as selectors
+from positions.services import reference as services
 
 SYMBOL_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:+=-]{0,63}$"
 

@@ -178,7 +178,9 @@ def fx_rates_upsert(*, rates: Sequence[FxRateIn]) -> UpsertResult:
     candidates = FxRate.objects.select_for_update().filter(
         base__in={b for b, _ in pairs}, quote__in={q for _, q in pairs}
     )
-    stored = {(row.base, row.quote): row for row in candidates.order_by("id") if (row.base, row.quote) in pairs}
+    stored = {
+        (row.base, row.quote): row for row in candidates.order_by("id") if (row.base, row.quote) in pairs
+    }
     latest: dict[tuple[str, str], FxRateIn] = {}
     for rate in rates:
         key = (rate.base, rate.quote)
@@ -193,7 +195,10 @@ def fx_rates_upsert(*, rates: Sequence[FxRateIn]) -> UpsertResult:
     result.created = sum(1 for key in latest if key not in stored)
     result.updated = len(latest) - result.created
     FxRate.objects.bulk_create(
-        [FxRate(base=r.base, quote=r.quote, rate=r.rate, as_of=r.as_of, updated_at=now) for r in latest.values()],
+        [
+            FxRate(base=r.base, quote=r.quote, rate=r.rate, as_of=r.as_of, updated_at=now)
+            for r in latest.values()
+        ],
         batch_size=BATCH_SIZE,
         update_conflicts=True,
         unique_fields=["base", "quote"],
