@@ -196,7 +196,11 @@ def effective_limits(
     An override counts while created_at <= at < expires_at, so it lapses on time whether or not
     the expiry task has run.
     """
-    target = _scope_of(account=account, strategy=strategy, group=group)
+    return effective_limits_of(_scope_of(account=account, strategy=strategy, group=group), at=at)
+
+
+def effective_limits_of(target: Target, *, at: datetime | None = None) -> EffectiveLimits:
+    """`effective_limits` for a target of any kind."""
     scope = (target_kind(target), int(target.pk))
     if at is not None:
         return _load([scope], at)[scope]

@@ -10,11 +10,11 @@ from django.db import transaction
 
 from limits.cache import invalidate_scope_on_commit
 from limits.models import LIMIT_FIELDS, LimitChange, LimitChangeSource, LimitSet
-from limits.services.scopes import Target, scope_filter, target_kind
+from limits.services.scopes import Target, actor, scope_filter, target_kind
 from limits.services.values import InvalidLimit, audit_value, clean_limit_value
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import User
+    from django.contrib.auth.models import AnonymousUser, User
 
 
 def clean_reason(reason: str | None) -> str:
@@ -50,7 +50,7 @@ def limit_set_update(
     target: Target,
     values: Mapping[str, Any],
     reason: str,
-    changed_by: User | None,
+    changed_by: User | AnonymousUser | None,
     source: str = LimitChangeSource.API,
     replace: bool = False,
 ) -> LimitSet:
@@ -85,7 +85,7 @@ def limit_set_update(
                 new_value=new_audit,
                 reason=text,
                 source=source,
-                changed_by=changed_by,
+                changed_by=actor(changed_by),
             )
         )
     if changes:

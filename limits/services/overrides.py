@@ -13,11 +13,11 @@ from django.utils import timezone
 from limits.cache import invalidate_scope_on_commit
 from limits.models import OVERRIDABLE_FIELDS, LimitChange, LimitChangeSource, LimitOverride, LimitSet
 from limits.services.limits import clean_reason, limit_set_for_update
-from limits.services.scopes import Target, target_kind
+from limits.services.scopes import Target, actor, target_kind
 from limits.services.values import InvalidLimit, audit_value, clean_limit_value
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import User
+    from django.contrib.auth.models import AnonymousUser, User
 
 
 def effective_field_value(limit_set: LimitSet, field: str, at: datetime) -> Any:
@@ -46,7 +46,7 @@ def limit_override_create(
     value: Any,
     expires_at: datetime,
     reason: str,
-    created_by: User | None,
+    created_by: User | AnonymousUser | None,
 ) -> LimitOverride:
     """Replace `field`'s limit with `value` until `expires_at`; logs a LimitChange (source=override)."""
     text = clean_reason(reason)
@@ -76,7 +76,7 @@ def limit_override_create(
         value=Decimal(cleaned),
         expires_at=expires_at,
         reason=text,
-        created_by=created_by,
+        created_by=actor(created_by),
         created_at=now,
     )
     LimitChange.objects.create(
@@ -89,7 +89,7 @@ def limit_override_create(
         reason=f"Temporary override until {expires_at.isoformat()}: {text}",
         source=LimitChangeSource.OVERRIDE,
         override=override,
-        changed_by=created_by,
+        changed_by=actor(created_by),
         changed_at=now,
     )
     invalidate_scope_on_commit(target_kind(target), int(target.pk))
@@ -97,7 +97,12 @@ def limit_override_create(
 
 
 def _revert(
-    *, override: LimitOverride, at: datetime, changed_by: User | None, reason: str, source: str
+    *,
+    override: LimitOverride,
+    at: datetime,
+    changed_by: User | AnonymousUser | None,
+    reason: str,
+    source: str,
 ) -> bool:
     """Stamp the override reverted at `at` and log it, unless someone else did first."""
     claimed = LimitOverride.objects.filter(pk=override.pk, reverted_at__isnull=True).update(reverted_at=at)
@@ -118,7 +123,7 @@ def _revert(
         reason=reason,
         source=source,
         override=override,
-        changed_by=changed_by,
+        changed_by=actor(changed_by),
         changed_at=at,
     )
     invalidate_scope_on_commit(limit_set.scope_kind, limit_set.scope_id)
@@ -127,7 +132,11 @@ def _revert(
 
 @transaction.atomic
 def limit_override_revert(
-    *, override: LimitOverride, reverted_by: User | None, reason: str, source: str = LimitChangeSource.API
+    *,
+    override: LimitOverride,
+    reverted_by: User | AnonymousUser | None,
+    reason: str,
+    source: str = LimitChangeSource.API,
 ) -> bool:
     """End an override now. False when it had already ended (expired or reverted): nothing written."""
     text = clean_reason(reason)
@@ -137,7 +146,7 @@ def limit_override_revert(
     return _revert(
         override=override,
         at=now,
-        changed_by=reverted_by,
+        changed_by=actor(reverted_by),
         reason=f"Override ended early: {text}",
         source=source,
     )

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from accounts.models import Account, AccountGroup, Strategy
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser, User
 
 Target: TypeAlias = Account | Strategy | AccountGroup
 
@@ -22,3 +25,10 @@ def target_kind(target: Target) -> str:
 def scope_filter(target: Target) -> dict[str, Any]:
     """Keyword arguments selecting rows that belong to `target` (`account=...`, ...)."""
     return {target_kind(target): target}
+
+
+def actor(user: User | AnonymousUser | None) -> User | None:
+    """The user to record as author: None for no user, an anonymous one or a system job."""
+    if user is None or not getattr(user, "is_authenticated", False) or user.pk is None:
+        return None
+    return user

@@ -11,10 +11,10 @@ from django.utils import timezone
 from accounts.models import Account, AccountGroup, TradingState
 from limits.cache import invalidate_scope_on_commit
 from limits.models import TradingStateChange, TradingStateSource
-from limits.services.scopes import Target, scope_filter, target_kind
+from limits.services.scopes import Target, actor, scope_filter, target_kind
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import User
+    from django.contrib.auth.models import AnonymousUser, User
 
 
 @transaction.atomic
@@ -23,7 +23,7 @@ def trading_state_set(
     target: Target,
     state: str,
     reason: str,
-    changed_by: User | None,
+    changed_by: User | AnonymousUser | None,
     source: str = TradingStateSource.API,
 ) -> TradingStateChange:
     """Set `target`'s trading state and log who, when, why; returns the log row.
@@ -56,7 +56,7 @@ def trading_state_set(
         old_state=old_state,
         new_state=state,
         reason=reason,
-        changed_by=changed_by,
+        changed_by=actor(changed_by),
         source=source,
     )
     invalidate_scope_on_commit(target_kind(target), int(target.pk))
