@@ -1,0 +1,177 @@
+"""Risk analytics of an account (viewers) and alerts.
+
+Views validate the query or body, call one selector or service, serialize the answer. Data problems
+(too little history, missing marks, FX or implied vols) answer 422 with
+`{"code", "detail", ...names}`; malformed input answers 400 naming each field.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.db.models import QuerySet
+from django.http import Http404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import generics, status
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts.api.base import AccountScopedView
+from accounts.scoping import Action
+from accounts.selectors import role_on
+from analytics.api import serializers as s
+from analytics.errors import RiskDataError
+from analytics.models import Alert, RiskReport
+from analytics.scenarios import ShockError
+from analytics.selectors import alerts_for_user, reports_for_account
+from analytics.selectors.backtest import account_backtest
+from analytics.selectors.risk import (
+    UnknownScenarios,
+    account_greeks,
+    account_stress,
+    account_var,
+    custom_scenario,
+    stored_scenarios,
+)
+from analytics.services.alerts import alert_acknowledge
+
+UNPROCESSABLE = status.HTTP_422_UNPROCESSABLE_ENTITY
+
+
+def _unprocessable(exc: RiskDataError) -> Response:
+    return Response(exc.as_dict(), status=UNPROCESSABLE)
+
+
+class RiskView(AccountScopedView):
+    """Risk figures are reads: every method needs only the viewer role (stress is a POST for its body)."""
+
+    action_for_method: ClassVar[dict[str, Action]] = {
+        "GET": Action.VIEW, "HEAD": Action.VIEW, "OPTIONS": Action.VIEW, "POST": Action.VIEW,
+    }
+
+
+class VarView(RiskView):
+    @extend_schema(parameters=[s.VarQuery], responses={200: s.VarOut})
+    def get(self, request: Request, code: str) -> Response:
+        account = self.get_account()
+        query = s.VarQuery(data=request.query_params.dict())
+        query.is_valid(raise_exception=True)
+        p = query.validated_data
+        try:
+            answer = account_var(
+                account=account, method=p["method"], confidence=p["confidence"], horizon_days=p["horizon_days"],
+                lookback_days=p["lookback_days"], n_scenarios=p["scenarios"], seed=p.get("seed"),
+            )
+        except RiskDataError as exc:
+            return _unprocessable(exc)
+        r = answer.result
+        body = {
+            "method": r.method, "confidence": r.confidence, "horizon_days": p["horizon_days"],
+            "lookback_days": answer.lookback_days, "currency": answer.currency, "var": r.var,
+            "expected_shortfall": r.expected_shortfall, "portfolio_value": r.portfolio_value,
+            "components": [c.__dict__ for c in r.components], "as_of": answer.as_of,
+            "scenarios": answer.n_scenarios, "seed": answer.seed,
+        }
+        return Response(s.VarOut(body).data)
+
+
+class GreeksView(RiskView):
+    @extend_schema(responses={200: s.GreeksOut})
+    def get(self, request: Request, code: str) -> Response:
+        account = self.get_account()
+        try:
+            answer = account_greeks(account=account)
+        except RiskDataError as exc:
+            return _unprocessable(exc)
+        total = answer.report.total.__dict__.copy()
+        total.pop("underlying")
+        body = {
+            "currency": answer.currency, "as_of": answer.as_of,
+            "by_underlying": [row.__dict__ for row in answer.report.by_underlying], "total": total,
+        }
+        return Response(s.GreeksOut(body).data)
+
+
+class StressView(RiskView):
+    @extend_schema(request=s.StressIn, responses={200: s.StressOut})
+    def post(self, request: Request, code: str) -> Response:
+        account = self.get_account()
+        data = s.StressIn(data=request.data if request.data is not None else {})
+        data.is_valid(raise_exception=True)
+        p = data.validated_data
+        try:
+            if "shocks" in p:
+                scenarios = [custom_scenario(p["shocks"])]
+            else:
+                scenarios = stored_scenarios(p.get("scenarios"))
+        except ShockError as exc:
+            return Response({"shocks": exc.errors}, status=status.HTTP_400_BAD_REQUEST)
+        except UnknownScenarios as exc:
+            return Response(
+                {"scenarios": [f"Unknown scenario: {name}." for name in exc.names], "unknown": exc.names},
+                status=status.HTTP_400_BAD_REQUEST,
+            )
+        try:
+            answer = account_stress(account=account, scenarios=scenarios)
+        except RiskDataError as exc:
+            return _unprocessable(exc)
+        body = {
+            "currency": answer.currency, "as_of": answer.as_of,
+            "results": [r.__dict__ for r in answer.results],
+        }
+        return Response(s.StressOut(body).data)
+
+
+class BacktestView(RiskView):
+    @extend_schema(parameters=[s.BacktestQuery], responses={200: s.BacktestOut})
+    def get(self, request: Request, code: str) -> Response:
+        account = self.get_account()
+        query = s.BacktestQuery(data=request.query_params.dict())
+        query.is_valid(raise_exception=True)
+        try:
+            answer = account_backtest(account=account, **query.validated_data)
+        except RiskDataError as exc:
+            return _unprocessable(exc)
+        return Response(s.BacktestOut(answer.__dict__).data)
+
+
+class ReportListView(RiskView, generics.ListAPIView[RiskReport]):
+    """The account's nightly risk reports, newest first (limit/offset pagination)."""
+
+    serializer_class = s.ReportOut
+
+    def get_queryset(self) -> QuerySet[RiskReport]:
+        return reports_for_account(account=self.get_account()).select_related("account")
+
+
+class AlertListView(generics.ListAPIView[Alert]):
+    """Alerts on the accounts the caller may see; `?account=CODE&state=open|acknowledged`."""
+
+    serializer_class = s.AlertOut
+
+    @extend_schema(parameters=[s.AlertQuery])
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self) -> QuerySet[Alert]:
+        query = s.AlertQuery(data=self.request.query_params.dict())
+        query.is_valid(raise_exception=True)
+        p = query.validated_data
+        return alerts_for_user(user=self.request.user, account_code=p.get("account"), state=p.get("state"))
+
+
+class AlertAcknowledgeView(APIView):
+    """Acknowledge an alert: risk managers of its account (404 when the caller cannot see it)."""
+
+    @extend_schema(request=None, responses={200: s.AlertOut},
+                   parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH)])
+    def post(self, request: Request, id: int) -> Response:  # noqa: A002 - the URL's name
+        alert = alerts_for_user(user=request.user).filter(pk=id).first()
+        if alert is None:
+            raise Http404("No such alert.")
+        if role_on(user=request.user, account=alert.account) != "risk_manager":
+            raise PermissionDenied("Only a risk manager of the account may acknowledge its alerts.")
+        alert = alert_acknowledge(alert=alert, user=request.user)  # type: ignore[arg-type]
+        return Response(s.AlertOut(alert).data)

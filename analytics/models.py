@@ -1,3 +1,0 @@
-"""analytics models."""
-
-from __future__ import annotations
