@@ -24,8 +24,15 @@ def business_days(end: date, n: int) -> list[date]:
     return out[::-1]
 
 
-def add_history(instrument: Instrument, *, days: int, start: float = 100.0, vol: float = 0.01, seed: int = 0,
-                end: date | None = None) -> list[float]:
+def add_history(
+    instrument: Instrument,
+    *,
+    days: int,
+    start: float = 100.0,
+    vol: float = 0.01,
+    seed: int = 0,
+    end: date | None = None,
+) -> list[float]:
     """A random-walk close history of `days` weekdays ending `end` (default: yesterday); returns closes."""
     last_day = end or current_trading_date() - timedelta(days=1)
     rng = np.random.default_rng(seed)
@@ -37,8 +44,9 @@ def add_history(instrument: Instrument, *, days: int, start: float = 100.0, vol:
     return [float(f"{c:.6f}") for c in closes]
 
 
-def listed(symbol: str, *, price: str = "100", days: int = 300, seed: int = 0, vol: float = 0.01,
-           **fields: object) -> Instrument:
+def listed(
+    symbol: str, *, price: str = "100", days: int = 300, seed: int = 0, vol: float = 0.01, **fields: object
+) -> Instrument:
     """An instrument with a mark and `days` of history (0: none)."""
     instrument = InstrumentFactory(symbol=symbol, **fields)
     PriceFactory(instrument=instrument, price=Decimal(price))
@@ -47,16 +55,31 @@ def listed(symbol: str, *, price: str = "100", days: int = 300, seed: int = 0, v
     return instrument
 
 
-def option_on(underlying: Instrument, symbol: str, *, strike: str = "100", option_type: str = "call",
-              expiry_days: int = 90, implied_vol: str | None = "0.25", price: str = "5",
-              multiplier: str = "100") -> Instrument:
+def option_on(
+    underlying: Instrument,
+    symbol: str,
+    *,
+    strike: str = "100",
+    option_type: str = "call",
+    expiry_days: int = 90,
+    implied_vol: str | None = "0.25",
+    price: str = "5",
+    multiplier: str = "100",
+) -> Instrument:
     option = InstrumentFactory(
-        symbol=symbol, asset_class="option", currency=underlying.currency, multiplier=Decimal(multiplier),
-        underlying=underlying, option_type=option_type, strike=Decimal(strike),
+        symbol=symbol,
+        asset_class="option",
+        currency=underlying.currency,
+        multiplier=Decimal(multiplier),
+        underlying=underlying,
+        option_type=option_type,
+        strike=Decimal(strike),
         expiry=current_trading_date() + timedelta(days=expiry_days),
     )
     Price.objects.create(
-        instrument=option, price=Decimal(price), as_of=datetime.now(UTC),
+        instrument=option,
+        price=Decimal(price),
+        as_of=datetime.now(UTC),
         implied_vol=None if implied_vol is None else Decimal(implied_vol),
     )
     return option

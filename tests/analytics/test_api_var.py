@@ -24,8 +24,14 @@ def test_it_returns_parametric_var_matching_a_direct_scipy_computation(equity_bo
     assert body["lookback_days"] == 250
     # Independent check: returns straight from the stored closes.
     closes = {
-        sym: np.array([float(c) for c in PriceHistory.objects.filter(instrument__symbol=sym)
-                       .order_by("date").values_list("close", flat=True)])
+        sym: np.array(
+            [
+                float(c)
+                for c in PriceHistory.objects.filter(instrument__symbol=sym)
+                .order_by("date")
+                .values_list("close", flat=True)
+            ]
+        )
         for sym in ("AAPL", "MSFT")
     }
     rets = np.column_stack([closes[s][1:] / closes[s][:-1] - 1 for s in ("AAPL", "MSFT")])[-250:]
@@ -48,8 +54,12 @@ def test_it_scales_parametric_var_by_the_square_root_of_the_horizon(equity_book,
 
 @pytest.mark.parametrize("method", ["historical", "monte_carlo"])
 def test_it_computes_simulation_methods(equity_book, viewer, method):
-    res = client_for(viewer).get(URL, {"method": method, "lookback_days": 250, "scenarios": 2000}
-                                 if method == "monte_carlo" else {"method": method, "lookback_days": 250})
+    res = client_for(viewer).get(
+        URL,
+        {"method": method, "lookback_days": 250, "scenarios": 2000}
+        if method == "monte_carlo"
+        else {"method": method, "lookback_days": 250},
+    )
     assert res.status_code == 200, res.json()
     body = res.json()
     assert body["method"] == method
@@ -158,8 +168,12 @@ def test_an_option_book_is_priced_and_has_var(account, viewer):
     und = listed("UND", days=300)
     hold(account, option_on(und, "UND-C-100"), "-10")
     for method in ("parametric", "historical", "monte_carlo"):
-        res = client_for(viewer).get(URL, {"lookback_days": 250, "method": method, "scenarios": 1000}
-                                     if method == "monte_carlo" else {"lookback_days": 250, "method": method})
+        res = client_for(viewer).get(
+            URL,
+            {"lookback_days": 250, "method": method, "scenarios": 1000}
+            if method == "monte_carlo"
+            else {"lookback_days": 250, "method": method},
+        )
         assert res.status_code == 200, res.json()
         assert res.json()["var"] > 0
         assert res.json()["portfolio_value"] < 0  # a short call
