@@ -14,11 +14,20 @@ def equity(symbol: str, spot: float, **kw: object) -> InstrumentSpec:
 
 def option(symbol: str, underlying: str, spot: float, strike: float, **kw: object) -> InstrumentSpec:
     fields: dict[str, object] = {
-        "option_type": "call", "expiry_years": 0.5, "implied_vol": 0.25, "rate": 0.03, "multiplier": 100.0,
+        "option_type": "call",
+        "expiry_years": 0.5,
+        "implied_vol": 0.25,
+        "rate": 0.03,
+        "multiplier": 100.0,
     }
     fields.update(kw)
     return InstrumentSpec(
-        symbol=symbol, asset_class="option", currency="USD", spot=spot, underlying=underlying, strike=strike,
+        symbol=symbol,
+        asset_class="option",
+        currency="USD",
+        spot=spot,
+        underlying=underlying,
+        strike=strike,
         **fields,  # type: ignore[arg-type]
     )
 
@@ -38,12 +47,14 @@ def linear_universe() -> Universe:
 @pytest.fixture
 def option_universe() -> Universe:
     """AAA and BBB stock plus a call and a put on AAA (puts short in the tests' books)."""
-    return build_universe([
-        equity("AAA", 100.0),
-        equity("BBB", 50.0),
-        option("AAA_C", "AAA", 100.0, 100.0),
-        option("AAA_P", "AAA", 100.0, 95.0, option_type="put"),
-    ])
+    return build_universe(
+        [
+            equity("AAA", 100.0),
+            equity("BBB", 50.0),
+            option("AAA_C", "AAA", 100.0, 100.0),
+            option("AAA_P", "AAA", 100.0, 95.0, option_type="put"),
+        ]
+    )
 
 
 @pytest.fixture

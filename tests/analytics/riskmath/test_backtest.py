@@ -37,11 +37,20 @@ def test_traffic_light_scales_with_window_and_confidence() -> None:
 # Jorion, Value at Risk (Table "Model backtesting, 95% nonrejection test confidence regions"):
 # accepted numbers of failures N for the Kupiec POF test at a 5% test size.
 JORION_REGIONS = [
-    (0.01, 510, 2, 10), (0.01, 1000, 5, 16),
-    (0.025, 252, 3, 11), (0.025, 510, 7, 20), (0.025, 1000, 16, 35),
-    (0.05, 252, 7, 19), (0.05, 510, 17, 35), (0.05, 1000, 38, 64),
-    (0.075, 252, 12, 27), (0.075, 510, 28, 50), (0.075, 1000, 60, 91),
-    (0.10, 252, 17, 35), (0.10, 510, 39, 64), (0.10, 1000, 82, 119),
+    (0.01, 510, 2, 10),
+    (0.01, 1000, 5, 16),
+    (0.025, 252, 3, 11),
+    (0.025, 510, 7, 20),
+    (0.025, 1000, 16, 35),
+    (0.05, 252, 7, 19),
+    (0.05, 510, 17, 35),
+    (0.05, 1000, 38, 64),
+    (0.075, 252, 12, 27),
+    (0.075, 510, 28, 50),
+    (0.075, 1000, 60, 91),
+    (0.10, 252, 17, 35),
+    (0.10, 510, 39, 64),
+    (0.10, 1000, 82, 119),
 ]
 
 
@@ -50,8 +59,10 @@ def test_kupiec_non_rejection_regions_match_jorions_table(p: float, days: int, l
     def accepted(x: int) -> bool:
         return chi2_1dof_tail(float(kupiec_lr(x, days, 1 - p))) >= 0.05
 
-    assert accepted(low) and accepted(high)
-    assert not accepted(low - 1) and not accepted(high + 1)
+    assert accepted(low)
+    assert accepted(high)
+    assert not accepted(low - 1)
+    assert not accepted(high + 1)
 
 
 def test_kupiec_upper_bound_for_99_percent_over_252_days() -> None:
@@ -115,6 +126,7 @@ def test_a_correct_var_model_lands_green_and_an_understated_one_red() -> None:
     pnl = rng.standard_normal((400, 250))
     z99 = 2.3263478740408408
     good = backtest_batch(pnl, z99, confidence=0.99)
+
     # 400 synthetic years; zone frequencies within 3.5 binomial standard errors of their odds.
     def close(freq: float, prob: float) -> bool:
         return abs(freq - prob) < 3.5 * math.sqrt(prob * (1 - prob) / 400)

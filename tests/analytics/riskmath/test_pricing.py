@@ -5,7 +5,14 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from analytics.riskmath import ImpliedVolError, black76_greeks, black76_price, bsm_greeks, bsm_price, implied_vol
+from analytics.riskmath import (
+    ImpliedVolError,
+    black76_greeks,
+    black76_price,
+    bsm_greeks,
+    bsm_price,
+    implied_vol,
+)
 
 
 def test_it_matches_hulls_call_and_put_example() -> None:
@@ -69,19 +76,33 @@ positive = st.floats(min_value=1.0, max_value=500.0)
 
 @settings(max_examples=200, deadline=None)
 @given(
-    s=positive, k=positive, t=st.floats(0.01, 5.0), r=st.floats(-0.02, 0.15), q=st.floats(0.0, 0.1),
+    s=positive,
+    k=positive,
+    t=st.floats(0.01, 5.0),
+    r=st.floats(-0.02, 0.15),
+    q=st.floats(0.0, 0.1),
     v=st.floats(0.01, 2.0),
 )
-def test_put_call_parity_holds_for_random_inputs(s: float, k: float, t: float, r: float, q: float, v: float) -> None:
+def test_put_call_parity_holds_for_random_inputs(
+    s: float, k: float, t: float, r: float, q: float, v: float
+) -> None:
     call, put = bsm_price(s, k, t, r, q, v, [True, False])
     assert call - put == pytest.approx(s * np.exp(-q * t) - k * np.exp(-r * t), abs=1e-9 * max(s, k))
 
 
 @settings(max_examples=100, deadline=None)
-@given(s=positive, k=positive, t=st.floats(0.01, 5.0), r=st.floats(0.0, 0.15), q=st.floats(0.0, 0.1),
-       v=st.floats(0.01, 2.0), is_call=st.booleans())
-def test_black76_on_the_forward_equals_bsm(s: float, k: float, t: float, r: float, q: float, v: float,
-                                            is_call: bool) -> None:
+@given(
+    s=positive,
+    k=positive,
+    t=st.floats(0.01, 5.0),
+    r=st.floats(0.0, 0.15),
+    q=st.floats(0.0, 0.1),
+    v=st.floats(0.01, 2.0),
+    is_call=st.booleans(),
+)
+def test_black76_on_the_forward_equals_bsm(
+    s: float, k: float, t: float, r: float, q: float, v: float, is_call: bool
+) -> None:
     forward = s * np.exp((r - q) * t)
     b76 = black76_greeks(forward, k, t, r, v, is_call)
     bsm = bsm_greeks(s, k, t, r, q, v, is_call)
@@ -130,7 +151,9 @@ def test_zero_spot_is_finite() -> None:
 def test_implied_vol_recovers_the_pricing_vol(v: float, k: float, is_call: bool) -> None:
     price = bsm_price(100.0, k, 0.5, 0.03, 0.01, v, is_call)
     solved = float(implied_vol(price, 100.0, k, 0.5, 0.03, 0.01, is_call))
-    assert float(bsm_price(100.0, k, 0.5, 0.03, 0.01, solved, is_call)) == pytest.approx(float(price), abs=1e-9)
+    assert float(bsm_price(100.0, k, 0.5, 0.03, 0.01, solved, is_call)) == pytest.approx(
+        float(price), abs=1e-9
+    )
     # Deep in the money at low vol the price barely depends on vol; only there may vol differ.
     assume(float(bsm_greeks(100.0, k, 0.5, 0.03, 0.01, v, is_call).vega) > 1e-3)
     assert solved == pytest.approx(v, abs=1e-6)
@@ -139,7 +162,9 @@ def test_implied_vol_recovers_the_pricing_vol(v: float, k: float, is_call: bool)
 def test_implied_vol_solves_arrays_and_black76() -> None:
     vols = np.array([0.15, 0.3, 0.6])
     prices = black76_price(50.0, 55.0, 1.0, 0.04, vols, True)
-    np.testing.assert_allclose(implied_vol(prices, 50.0, 55.0, 1.0, 0.04, 0.0, True, black76=True), vols, atol=1e-8)
+    np.testing.assert_allclose(
+        implied_vol(prices, 50.0, 55.0, 1.0, 0.04, 0.0, True, black76=True), vols, atol=1e-8
+    )
 
 
 def test_implied_vol_names_the_price_that_has_no_solution() -> None:

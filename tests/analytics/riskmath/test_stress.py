@@ -8,8 +8,8 @@ from analytics.riskmath import (
     BUILTIN_SCENARIOS,
     InvalidInputError,
     StressScenario,
-    build_universe,
     bsm_price,
+    build_universe,
     scenario_from_shocks,
     stress_batch,
 )
@@ -18,21 +18,23 @@ from tests.analytics.riskmath.conftest import equity, option
 
 @pytest.fixture
 def book():
-    return build_universe([
-        equity("AAPL", 200.0),
-        InstrumentSpecEUR("SAP", 150.0),
-        InstrumentSpecCrypto("BTC", 60_000.0),
-        option("AAPL_C", "AAPL", 200.0, 210.0, implied_vol=0.3, expiry_years=0.25),
-    ])
+    return build_universe(
+        [
+            equity("AAPL", 200.0),
+            InstrumentSpecEUR("SAP", 150.0),
+            InstrumentSpecCrypto("BTC", 60_000.0),
+            option("AAPL_C", "AAPL", 200.0, 210.0, implied_vol=0.3, expiry_years=0.25),
+        ]
+    )
 
 
-def InstrumentSpecEUR(symbol: str, spot: float):  # noqa: N802 - reads like the spec it builds
+def InstrumentSpecEUR(symbol: str, spot: float):
     from analytics.riskmath import InstrumentSpec
 
     return InstrumentSpec(symbol, "equity", "EUR", spot, fx_to_base=1.10)
 
 
-def InstrumentSpecCrypto(symbol: str, spot: float):  # noqa: N802
+def InstrumentSpecCrypto(symbol: str, spot: float):
     from analytics.riskmath import InstrumentSpec
 
     return InstrumentSpec(symbol, "crypto", "USD", spot)
@@ -67,15 +69,21 @@ def test_a_symbol_shock_overrides_its_class_and_moves_options_on_it(book) -> Non
 
 
 def test_fx_devaluation_hits_only_non_base_currencies(book) -> None:
-    result = stress_batch(book, [1.0, 1.0, 1.0, 0.0], [BUILTIN_BY_NAME["fx_devaluation"]], base_currency="USD")
+    result = stress_batch(
+        book, [1.0, 1.0, 1.0, 0.0], [BUILTIN_BY_NAME["fx_devaluation"]], base_currency="USD"
+    )
     assert result.by_symbol(0, 0) == pytest.approx({"AAPL": 0.0, "SAP": -0.15 * 165.0, "BTC": 0.0})
-    as_eur = stress_batch(book, [1.0, 1.0, 0.0, 0.0], [BUILTIN_BY_NAME["fx_devaluation"]], base_currency="EUR")
+    as_eur = stress_batch(
+        book, [1.0, 1.0, 0.0, 0.0], [BUILTIN_BY_NAME["fx_devaluation"]], base_currency="EUR"
+    )
     assert as_eur.by_symbol(0, 0)["AAPL"] == pytest.approx(-0.15 * 200.0)
     assert as_eur.by_symbol(0, 0)["SAP"] == 0.0
 
 
 def test_rates_shock_moves_option_values_through_rho(book) -> None:
-    result = stress_batch(book, [0.0, 0.0, 0.0, 1.0], [StressScenario("r", rate_shift=0.02)], base_currency="USD")
+    result = stress_batch(
+        book, [0.0, 0.0, 0.0, 1.0], [StressScenario("r", rate_shift=0.02)], base_currency="USD"
+    )
     assert result.pnl[0, 0] == pytest.approx(call_value(200.0, 0.30, 0.05) - call_value(200.0, 0.30, 0.03))
     assert result.pnl[0, 0] > 0
 
@@ -94,7 +102,8 @@ def test_many_portfolios_and_scenarios_at_once_with_the_worst_per_portfolio(book
 
 def test_builtin_scenarios_include_the_required_episodes() -> None:
     crash = BUILTIN_BY_NAME["equity_crash_1987"]
-    assert crash.asset_class_shocks["equity"] == -0.20 and crash.vol_shift == 0.15
+    assert crash.asset_class_shocks["equity"] == -0.20
+    assert crash.vol_shift == 0.15
     assert BUILTIN_BY_NAME["rates_shock_1994"].rate_shift == 0.02
     assert BUILTIN_BY_NAME["fx_devaluation"].fx_shocks == {"*": -0.15}
 

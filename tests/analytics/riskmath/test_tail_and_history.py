@@ -54,7 +54,9 @@ def test_simple_returns_treat_masked_and_nan_closes_as_missing() -> None:
     r = simple_returns(closes, valid)
     assert r[0, 0] == pytest.approx(0.1)
     assert r[1, 0] == pytest.approx(-0.1)
-    assert np.isnan(r[0, 1]) and np.isnan(r[1, 1]) and np.isnan(r[2, 0])
+    assert np.isnan(r[0, 1])
+    assert np.isnan(r[1, 1])
+    assert np.isnan(r[2, 0])
     assert r[2, 1] == 0.0
 
 

@@ -21,7 +21,9 @@ from tests.analytics.riskmath.conftest import equity
 
 
 @pytest.mark.parametrize(("confidence", "horizon"), [(0.99, 1), (0.95, 10), (0.975, 5)])
-def test_parametric_var_and_es_match_a_direct_scipy_normal(linear_universe, returns3, confidence, horizon) -> None:
+def test_parametric_var_and_es_match_a_direct_scipy_normal(
+    linear_universe, returns3, confidence, horizon
+) -> None:
     q = np.array([30.0, -40.0, 100.0])
     values = q * np.array([100.0, 50.0, 20.0])
     pnl = returns3 @ values
@@ -30,8 +32,9 @@ def test_parametric_var_and_es_match_a_direct_scipy_normal(linear_universe, retu
     expected_var = -dist.ppf(1 - confidence)
     # ES as the conditional tail expectation, integrated numerically rather than by the formula.
     expected_es = -dist.expect(lambda x: x, ub=-expected_var) / (1 - confidence)
-    result = parametric_var_batch(linear_universe, q, sample_covariance(returns3), confidence=confidence,
-                                  horizon_days=horizon)
+    result = parametric_var_batch(
+        linear_universe, q, sample_covariance(returns3), confidence=confidence, horizon_days=horizon
+    )
     assert result.var[0] == pytest.approx(expected_var, rel=1e-10)
     assert result.es[0] == pytest.approx(expected_es, rel=1e-7)
     assert result.portfolio_value[0] == pytest.approx(values.sum())
@@ -69,9 +72,11 @@ def test_a_singular_covariance_is_handled(linear_universe) -> None:
     base = rng.standard_normal(300) * 0.01
     returns = np.stack([base, 2 * base, np.zeros(300)], axis=1)  # rank one, one dead factor
     for method in ("parametric", "historical", "monte_carlo", "delta_gamma_cf"):
-        result = portfolio_var(linear_universe, np.array([1.0, 1.0, 1.0]), returns, method=method,
-                               n_scenarios=2000, seed=3)
-        assert np.isfinite(result.var) and result.var > 0
+        result = portfolio_var(
+            linear_universe, np.array([1.0, 1.0, 1.0]), returns, method=method, n_scenarios=2000, seed=3
+        )
+        assert np.isfinite(result.var)
+        assert result.var > 0
         assert sum(c.component_var for c in result.components) == pytest.approx(result.var, rel=1e-9)
 
 

@@ -20,8 +20,12 @@ def test_historical_var_is_numpy_quantile_of_revalued_losses_with_option_reprici
     result = historical_var_batch(option_universe, q, returns, confidence=0.99)
     # Revalue independently: stocks by their returns, options by BSM at the day's underlying price.
     s_new = 100.0 * (1 + returns[:, 0])
-    call = bsm_price(s_new, 100.0, 0.5, 0.03, 0.0, 0.25, True) - bsm_price(100.0, 100.0, 0.5, 0.03, 0.0, 0.25, True)
-    put = bsm_price(s_new, 95.0, 0.5, 0.03, 0.0, 0.25, False) - bsm_price(100.0, 95.0, 0.5, 0.03, 0.0, 0.25, False)
+    call = bsm_price(s_new, 100.0, 0.5, 0.03, 0.0, 0.25, True) - bsm_price(
+        100.0, 100.0, 0.5, 0.03, 0.0, 0.25, True
+    )
+    put = bsm_price(s_new, 95.0, 0.5, 0.03, 0.0, 0.25, False) - bsm_price(
+        100.0, 95.0, 0.5, 0.03, 0.0, 0.25, False
+    )
     pnl = 10 * 100 * returns[:, 0] - 20 * 50 * returns[:, 1] - 3 * 100 * call + 2 * 100 * put
     losses = -pnl
     var = np.quantile(losses, 0.99)
@@ -80,7 +84,8 @@ def test_monte_carlo_survives_a_non_psd_covariance(linear_universe) -> None:
     corr = np.array([[1.0, 0.9, 0.7], [0.9, 1.0, 0.0], [0.7, 0.0, 1.0]])
     cov = corr * 1e-4
     result = monte_carlo_var_batch(linear_universe, [1.0, 1.0, 1.0], cov, n_scenarios=5000, seed=1)
-    assert np.isfinite(result.var[0]) and result.var[0] > 0
+    assert np.isfinite(result.var[0])
+    assert result.var[0] > 0
 
 
 def test_monte_carlo_reprices_options_fully(option_universe) -> None:
@@ -88,7 +93,8 @@ def test_monte_carlo_reprices_options_fully(option_universe) -> None:
     # approximation would not be. With enormous vol the 99.9% loss sits right at the premium.
     cov = np.array([[0.5**2, 0.0], [0.0, 1e-4]])
     premium = 100 * float(bsm_price(100.0, 100.0, 0.5, 0.03, 0.0, 0.25, True))
-    result = monte_carlo_var_batch(option_universe, [0.0, 0.0, 1.0, 0.0], cov, confidence=0.999,
-                                   n_scenarios=20_000, seed=2)
+    result = monte_carlo_var_batch(
+        option_universe, [0.0, 0.0, 1.0, 0.0], cov, confidence=0.999, n_scenarios=20_000, seed=2
+    )
     assert premium * 0.9 < result.var[0] <= premium
     assert result.es[0] <= premium * (1 + 1e-12)
