@@ -70,6 +70,21 @@ class OrderIn(StrictSerializer):
     order_type = serializers.ChoiceField(choices=["limit", "market"], default="limit")
     client_order_id = StrictCharField(max_length=128, required=False, allow_null=True)
 
+    def to_internal_value(self, data: Any) -> Any:
+        # Report unknown fields together with the other bad fields, not instead of them.
+        unknown: dict[str, list[str]] = {}
+        if isinstance(data, dict):
+            unknown = {name: ["Unknown field."] for name in sorted(set(data) - set(self.fields))}
+            data = {k: v for k, v in data.items() if k not in unknown}
+        try:
+            value = super().to_internal_value(data)
+        except ValidationError as exc:
+            detail = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
+            raise ValidationError({**detail, **unknown}) from None
+        if unknown:
+            raise ValidationError(unknown)
+        return value
+
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if attrs.get("order_type", "limit") == "limit" and attrs.get("price") is None:
             raise ValidationError({"price": ["A limit order needs a price."]})
@@ -141,8 +156,21 @@ class DecisionOut(serializers.ModelSerializer[CheckDecision]):
     class Meta:
         model = CheckDecision
         fields = [
-            "check_id", "decision", "violations", "warnings", "evaluated_at", "account", "strategy",
-            "symbol", "side", "quantity", "price", "order_type", "client_order_id", "caller", "batch_id",
+            "check_id",
+            "decision",
+            "violations",
+            "warnings",
+            "evaluated_at",
+            "account",
+            "strategy",
+            "symbol",
+            "side",
+            "quantity",
+            "price",
+            "order_type",
+            "client_order_id",
+            "caller",
+            "batch_id",
             "reservation",
         ]
 

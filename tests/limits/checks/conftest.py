@@ -28,6 +28,11 @@ from tests.factories import (
 
 
 @pytest.fixture(autouse=True)
+def _fast_passwords(settings: Any) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _fresh_instrument_cache() -> None:
     # Test databases are rolled back between tests; the per-process table must not outlive them.
     instruments.clear()
