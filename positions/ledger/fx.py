@@ -19,12 +19,14 @@ MissingFxRate; there is never a silent 1.0. Non-positive rates are ignored as un
 from __future__ import annotations
 
 from collections.abc import Iterable
-from decimal import Decimal, localcontext
+from decimal import ROUND_HALF_EVEN, Context, Decimal, localcontext
 
 from positions.ledger.errors import MissingFxRate
 from positions.ledger.numbers import WIDE
 
 PREFERRED_PIVOTS: tuple[str, ...] = ("USD", "EUR")
+# Inverse and cross rates carry 28 significant digits, like any Decimal computed by default.
+RATE_CONTEXT = Context(prec=28, rounding=ROUND_HALF_EVEN)
 ONE = Decimal(1)
 
 
@@ -52,7 +54,7 @@ class FxTable:
             return direct
         inverse = self._direct.get((quote, base))
         if inverse is not None:
-            with localcontext(WIDE):
+            with localcontext(RATE_CONTEXT):
                 return ONE / inverse
         return None
 
@@ -75,7 +77,7 @@ class FxTable:
                 second = self._leg(pivot, quote)
                 if second is None:
                     continue
-                with localcontext(WIDE):
+                with localcontext(RATE_CONTEXT):
                     found = first * second
                 break
         if found is None:
@@ -87,5 +89,6 @@ class FxTable:
         """`amount` of `base` expressed in `quote`."""
         if base == quote:
             return amount
+        rate = self.rate(base, quote)
         with localcontext(WIDE):
-            return amount * self.rate(base, quote)
+            return amount * rate

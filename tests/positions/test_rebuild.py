@@ -42,7 +42,8 @@ def assert_same_ledger(live, rebuilt) -> None:
     if connection.vendor == "postgresql":
         assert rebuilt == live
         return
-    assert len(rebuilt[0]) == len(live[0]) and len(rebuilt[1]) == len(live[1])
+    assert len(rebuilt[0]) == len(live[0])
+    assert len(rebuilt[1]) == len(live[1])
     for got_rows, want_rows in zip(rebuilt, live, strict=True):
         for got, want in zip(got_rows, want_rows, strict=True):
             for a, b in zip(got, want, strict=True):
