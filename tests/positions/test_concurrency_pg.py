@@ -27,7 +27,7 @@ def run_in_threads(work: Callable[[int], object]) -> list[object]:
         try:
             barrier.wait()
             results[i] = work(i)
-        except Exception as exc:  # noqa: BLE001 - reported by the assertion below
+        except Exception as exc:  # reported by the assertion below
             results[i] = exc
         finally:
             connection.close()
