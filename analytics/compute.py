@@ -37,9 +37,16 @@ def _is_empty(book: Book, q: FloatArray) -> bool:
 def zero_var(method: str, book: Book, n: int, confidence: float, horizon_days: float) -> VarBatch:
     m = book.universe.size
     return VarBatch(
-        method=method, confidence=confidence, horizon_days=horizon_days, symbols=book.universe.symbols,
-        var=np.zeros(n), es=np.zeros(n), portfolio_value=np.zeros(n), exposure=np.zeros((n, m)),
-        marginal_var=np.zeros((n, m)), component_var=np.zeros((n, m)),
+        method=method,
+        confidence=confidence,
+        horizon_days=horizon_days,
+        symbols=book.universe.symbols,
+        var=np.zeros(n),
+        es=np.zeros(n),
+        portfolio_value=np.zeros(n),
+        exposure=np.zeros((n, m)),
+        marginal_var=np.zeros((n, m)),
+        component_var=np.zeros((n, m)),
     )
 
 
@@ -71,7 +78,13 @@ def var_batch(
         return parametric_var_batch(u, q, c, confidence=confidence, horizon_days=horizon_days)
     if method == "monte_carlo":
         return monte_carlo_var_batch(
-            u, q, c, confidence=confidence, horizon_days=horizon_days, n_scenarios=n_scenarios, seed=seed,
+            u,
+            q,
+            c,
+            confidence=confidence,
+            horizon_days=horizon_days,
+            n_scenarios=n_scenarios,
+            seed=seed,
             components=components,
         )
     raise ValueError(f"unknown method {method!r}")
@@ -81,7 +94,9 @@ def greeks_of(book: Book, rows: Sequence[int] | None = None) -> GreeksBatch:
     return greeks_batch(book.universe, _rows(book, rows))
 
 
-def stress_of(book: Book, scenarios: Sequence[StressScenario], rows: Sequence[int] | None = None) -> StressBatch:
+def stress_of(
+    book: Book, scenarios: Sequence[StressScenario], rows: Sequence[int] | None = None
+) -> StressBatch:
     return stress_batch(book.universe, _rows(book, rows), scenarios, base_currency=book.base_currency)
 
 

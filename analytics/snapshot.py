@@ -97,12 +97,32 @@ class _Instr:
 
 def _load_instruments(ids: Iterable[int]) -> dict[int, _Instr]:
     rows = Instrument.objects.filter(id__in=list(ids)).values_list(
-        "id", "symbol", "asset_class", "currency", "multiplier", "margin_rate", "underlying_id",
-        "option_type", "strike", "expiry", "dividend_yield",
+        "id",
+        "symbol",
+        "asset_class",
+        "currency",
+        "multiplier",
+        "margin_rate",
+        "underlying_id",
+        "option_type",
+        "strike",
+        "expiry",
+        "dividend_yield",
     )
     return {
-        r[0]: _Instr(r[0], r[1], r[2], r[3], float(r[4]), float(r[5]), r[6], r[7],
-                     None if r[8] is None else float(r[8]), r[9], float(r[10]))
+        r[0]: _Instr(
+            r[0],
+            r[1],
+            r[2],
+            r[3],
+            float(r[4]),
+            float(r[5]),
+            r[6],
+            r[7],
+            None if r[8] is None else float(r[8]),
+            r[9],
+            float(r[10]),
+        )
         for r in rows
     }
 
@@ -207,12 +227,17 @@ def load_books(
     held_ids = {iid for h in holdings.values() for q in h.quantities for iid, v in q.items() if v != 0.0}
     instruments = _load_instruments(held_ids)
     missing_underlyings = {
-        i.underlying_id for i in instruments.values() if i.underlying_id and i.underlying_id not in instruments
+        i.underlying_id
+        for i in instruments.values()
+        if i.underlying_id and i.underlying_id not in instruments
     }
     instruments.update(_load_instruments(missing_underlyings))
     factor_ids = sorted(
-        {i.underlying_id if i.asset_class == "option" and i.underlying_id else i.id
-         for i in instruments.values() if i.id in held_ids}
+        {
+            i.underlying_id if i.asset_class == "option" and i.underlying_id else i.id
+            for i in instruments.values()
+            if i.id in held_ids
+        }
     )
     marks: dict[int, tuple[float, float | None]] = {
         iid: (float(p), None if v is None else float(v))
@@ -222,7 +247,9 @@ def load_books(
     }
     rates = {c: float(r) for c, r in RiskFreeRate.objects.values_list("currency", "rate")}
     fx_table = fx if fx is not None else load_fx_table()
-    history = _load_history(factor_ids, day, lookback_days) if lookback_days else _History((), np.zeros((0, 0)))
+    history = (
+        _load_history(factor_ids, day, lookback_days) if lookback_days else _History((), np.zeros((0, 0)))
+    )
     spot: dict[int, float] = {}
     if use_marks or lookback_days is None:
         spot = {iid: m[0] for iid, m in marks.items()}
@@ -230,7 +257,9 @@ def load_books(
         last = history.closes[-1]
         spot = {fid: float(last[j]) for j, fid in enumerate(factor_ids) if np.isfinite(last[j])}
     return [
-        _build_book(day, ccy, h, instruments, marks, spot, rates, fx_table, history, factor_ids, lookback_days)
+        _build_book(
+            day, ccy, h, instruments, marks, spot, rates, fx_table, history, factor_ids, lookback_days
+        )
         for ccy, h in holdings.items()
     ]
 
@@ -255,8 +284,10 @@ def _build_book(
     factor_ids: list[int],
     lookback_days: int | None,
 ) -> Book:
-    held = sorted({iid for q in holdings.quantities for iid, v in q.items() if v != 0.0},
-                  key=lambda iid: instruments[iid].symbol)
+    held = sorted(
+        {iid for q in holdings.quantities for iid, v in q.items() if v != 0.0},
+        key=lambda iid: instruments[iid].symbol,
+    )
     # Per instrument: the problem that keeps it out of the universe, if any.
     problems: dict[int, tuple[str, str]] = {}
     specs: list[InstrumentSpec] = []
@@ -286,13 +317,15 @@ def _build_book(
                 symbol=ins.symbol,
                 asset_class=ins.asset_class,
                 currency=ins.currency,
-                spot=spot[driver],  # type: ignore[index]
+                spot=spot[driver],
                 multiplier=ins.multiplier,
                 fx_to_base=rate_to_base,
                 underlying=underlying.symbol if (is_option and underlying) else None,
                 option_type=ins.option_type or None,
                 strike=ins.strike,
-                expiry_years=((ins.expiry - day).days / DAYS_PER_YEAR) if (is_option and ins.expiry) else None,
+                expiry_years=((ins.expiry - day).days / DAYS_PER_YEAR)
+                if (is_option and ins.expiry)
+                else None,
                 implied_vol=vol,
                 rate=rates.get(ins.currency, 0.0),
                 dividend_yield=ins.dividend_yield,
@@ -318,9 +351,14 @@ def _build_book(
         for i, account_id in enumerate(holdings.account_ids):
             if account_id in errors:
                 continue
-            short = {universe.factor_symbols[j]: int(missing[j]) for j in np.flatnonzero(exposed[i] & (missing > 0))}
+            short = {
+                universe.factor_symbols[j]: int(missing[j])
+                for j in np.flatnonzero(exposed[i] & (missing > 0))
+            }
             if short:
-                errors[account_id] = RiskDataError.from_exception(InsufficientHistoryError(short, lookback_days))
+                errors[account_id] = RiskDataError.from_exception(
+                    InsufficientHistoryError(short, lookback_days)
+                )
     for account_id in errors:
         q[holdings.account_ids.index(account_id)] = 0.0
     return Book(
@@ -382,12 +420,17 @@ def _problem_error(bad: list[tuple[str, str]], base: str) -> RiskDataError:
     raise AssertionError("no problem to report")
 
 
-def account_book(*, account_id: int, base_currency: str, as_of: date | None = None, lookback_days: int | None,
-                 fx: FxTable | None = None) -> Book:
+def account_book(
+    *,
+    account_id: int,
+    base_currency: str,
+    as_of: date | None = None,
+    lookback_days: int | None,
+    fx: FxTable | None = None,
+) -> Book:
     """The book of one account; raises its RiskDataError if it has one."""
     (book,) = load_books([(account_id, base_currency)], as_of=as_of, lookback_days=lookback_days, fx=fx)
     error = book.errors.get(account_id)
     if error is not None:
         raise error
     return book
-

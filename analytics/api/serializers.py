@@ -18,25 +18,32 @@ MAX_SCENARIOS = 200_000
 MAX_HORIZON_DAYS = 250
 
 
-def _confidence(value: float) -> float:
+def _confidence(value: float) -> None:
     if not 0.0 < value < 1.0:
         raise serializers.ValidationError("Must be strictly between 0 and 1, e.g. 0.99.")
     if value < 0.5:
         raise serializers.ValidationError("Must be at least 0.5: VaR is a loss quantile, e.g. 0.99.")
-    return value
 
 
 class VarQuery(StrictSerializer):
     method = serializers.ChoiceField(choices=METHODS, default="parametric")
     confidence = serializers.FloatField(default=0.99, validators=[_confidence])
     horizon_days = serializers.IntegerField(default=1, min_value=1, max_value=MAX_HORIZON_DAYS)
-    lookback_days = serializers.IntegerField(default=500, min_value=MIN_LOOKBACK_DAYS, max_value=MAX_LOOKBACK_DAYS)
+    lookback_days = serializers.IntegerField(
+        default=500, min_value=MIN_LOOKBACK_DAYS, max_value=MAX_LOOKBACK_DAYS
+    )
     scenarios = serializers.IntegerField(
-        default=DEFAULT_SCENARIOS, min_value=MIN_SCENARIOS, max_value=MAX_SCENARIOS,
+        default=DEFAULT_SCENARIOS,
+        min_value=MIN_SCENARIOS,
+        max_value=MAX_SCENARIOS,
         help_text="Monte Carlo only: number of scenarios.",
     )
-    seed = serializers.IntegerField(required=False, min_value=0, max_value=2**63 - 1,
-                                    help_text="Monte Carlo only: random seed (a fixed default when absent).")
+    seed = serializers.IntegerField(
+        required=False,
+        min_value=0,
+        max_value=2**63 - 1,
+        help_text="Monte Carlo only: random seed (a fixed default when absent).",
+    )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if attrs["method"] != "monte_carlo":
@@ -96,12 +103,17 @@ class GreeksOut(serializers.Serializer[Any]):
 
 class StressIn(StrictSerializer):
     scenarios = serializers.ListField(
-        child=serializers.CharField(max_length=100), required=False, allow_empty=False, max_length=100,
+        child=serializers.CharField(max_length=100),
+        required=False,
+        allow_empty=False,
+        max_length=100,
         help_text="Names of stored scenarios.",
     )
     shocks = serializers.DictField(
-        required=False, allow_empty=False,
-        help_text='Ad-hoc shocks, e.g. {"equity": "-0.20", "AAPL": "-0.35", "vol": "0.10", "fx": {"EUR": "-0.15"}}.',
+        required=False,
+        allow_empty=False,
+        help_text='Ad-hoc shocks, e.g. {"equity": "-0.20", "AAPL": "-0.35", "vol": "0.10", '
+        '"fx": {"EUR": "-0.15"}}.',
     )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
@@ -135,9 +147,9 @@ class BacktestOut(serializers.Serializer[Any]):
     christoffersen_p_value = serializers.FloatField()
     traffic_light = serializers.ChoiceField(choices=["green", "yellow", "red"])
     confidence = serializers.FloatField()
-    source = serializers.ChoiceField(
+    source = serializers.ChoiceField(  # type: ignore[assignment]
         choices=["reports", "rolling_historical"],
-        help_text="reports: stored nightly VaR vs next-day P&L; rolling_historical: the current book replayed.",
+        help_text="reports: stored VaR vs next-day P&L; rolling_historical: the current book replayed.",
     )
     window_days = serializers.IntegerField(allow_null=True)
 
@@ -148,10 +160,29 @@ class ReportOut(serializers.ModelSerializer[RiskReport]):
     class Meta:
         model = RiskReport
         fields = [
-            "id", "account", "as_of", "status", "error_code", "error", "method", "lookback_days", "currency",
-            "portfolio_value", "var_95", "var_99", "es_975", "parametric_var_99", "historical_var_99",
-            "monte_carlo_var_99", "margin_required", "realized_pnl", "components", "greeks", "stress",
-            "created_at", "updated_at",
+            "id",
+            "account",
+            "as_of",
+            "status",
+            "error_code",
+            "error",
+            "method",
+            "lookback_days",
+            "currency",
+            "portfolio_value",
+            "var_95",
+            "var_99",
+            "es_975",
+            "parametric_var_99",
+            "historical_var_99",
+            "monte_carlo_var_99",
+            "margin_required",
+            "realized_pnl",
+            "components",
+            "greeks",
+            "stress",
+            "created_at",
+            "updated_at",
         ]
 
 
@@ -169,6 +200,19 @@ class AlertOut(serializers.ModelSerializer[Alert]):
     class Meta:
         model = Alert
         fields = [
-            "id", "account", "kind", "key", "severity", "message", "value", "threshold", "as_of", "state",
-            "occurrences", "created_at", "last_seen_at", "acknowledged_by", "acknowledged_at",
+            "id",
+            "account",
+            "kind",
+            "key",
+            "severity",
+            "message",
+            "value",
+            "threshold",
+            "as_of",
+            "state",
+            "occurrences",
+            "created_at",
+            "last_seen_at",
+            "acknowledged_by",
+            "acknowledged_at",
         ]

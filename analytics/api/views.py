@@ -48,7 +48,10 @@ class RiskView(AccountScopedView):
     """Risk figures are reads: every method needs only the viewer role (stress is a POST for its body)."""
 
     action_for_method: ClassVar[dict[str, Action]] = {
-        "GET": Action.VIEW, "HEAD": Action.VIEW, "OPTIONS": Action.VIEW, "POST": Action.VIEW,
+        "GET": Action.VIEW,
+        "HEAD": Action.VIEW,
+        "OPTIONS": Action.VIEW,
+        "POST": Action.VIEW,
     }
 
 
@@ -61,18 +64,30 @@ class VarView(RiskView):
         p = query.validated_data
         try:
             answer = account_var(
-                account=account, method=p["method"], confidence=p["confidence"], horizon_days=p["horizon_days"],
-                lookback_days=p["lookback_days"], n_scenarios=p["scenarios"], seed=p.get("seed"),
+                account=account,
+                method=p["method"],
+                confidence=p["confidence"],
+                horizon_days=p["horizon_days"],
+                lookback_days=p["lookback_days"],
+                n_scenarios=p["scenarios"],
+                seed=p.get("seed"),
             )
         except RiskDataError as exc:
             return _unprocessable(exc)
         r = answer.result
         body = {
-            "method": r.method, "confidence": r.confidence, "horizon_days": p["horizon_days"],
-            "lookback_days": answer.lookback_days, "currency": answer.currency, "var": r.var,
-            "expected_shortfall": r.expected_shortfall, "portfolio_value": r.portfolio_value,
-            "components": [c.__dict__ for c in r.components], "as_of": answer.as_of,
-            "scenarios": answer.n_scenarios, "seed": answer.seed,
+            "method": r.method,
+            "confidence": r.confidence,
+            "horizon_days": p["horizon_days"],
+            "lookback_days": answer.lookback_days,
+            "currency": answer.currency,
+            "var": r.var,
+            "expected_shortfall": r.expected_shortfall,
+            "portfolio_value": r.portfolio_value,
+            "components": [c.__dict__ for c in r.components],
+            "as_of": answer.as_of,
+            "scenarios": answer.n_scenarios,
+            "seed": answer.seed,
         }
         return Response(s.VarOut(body).data)
 
@@ -88,8 +103,10 @@ class GreeksView(RiskView):
         total = answer.report.total.__dict__.copy()
         total.pop("underlying")
         body = {
-            "currency": answer.currency, "as_of": answer.as_of,
-            "by_underlying": [row.__dict__ for row in answer.report.by_underlying], "total": total,
+            "currency": answer.currency,
+            "as_of": answer.as_of,
+            "by_underlying": [row.__dict__ for row in answer.report.by_underlying],
+            "total": total,
         }
         return Response(s.GreeksOut(body).data)
 
@@ -118,7 +135,8 @@ class StressView(RiskView):
         except RiskDataError as exc:
             return _unprocessable(exc)
         body = {
-            "currency": answer.currency, "as_of": answer.as_of,
+            "currency": answer.currency,
+            "as_of": answer.as_of,
             "results": [r.__dict__ for r in answer.results],
         }
         return Response(s.StressOut(body).data)
@@ -165,9 +183,12 @@ class AlertListView(generics.ListAPIView[Alert]):
 class AlertAcknowledgeView(APIView):
     """Acknowledge an alert: risk managers of its account (404 when the caller cannot see it)."""
 
-    @extend_schema(request=None, responses={200: s.AlertOut},
-                   parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH)])
-    def post(self, request: Request, id: int) -> Response:  # noqa: A002 - the URL's name
+    @extend_schema(
+        request=None,
+        responses={200: s.AlertOut},
+        parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH)],
+    )
+    def post(self, request: Request, id: int) -> Response:
         alert = alerts_for_user(user=request.user).filter(pk=id).first()
         if alert is None:
             raise Http404("No such alert.")

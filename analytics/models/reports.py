@@ -41,7 +41,7 @@ class RiskReport(models.Model):
     realized_pnl = models.FloatField(
         null=True,
         blank=True,
-        help_text="P&L of this report's positions over the next day (filled by the next report), for backtests.",
+        help_text="P&L of the positions over the next day (set by the next report), for backtests.",
     )
     components = models.JSONField(default=list, blank=True, help_text="Component VaR (99%) per symbol.")
     greeks = models.JSONField(default=dict, blank=True, help_text="Greeks by underlying and total.")

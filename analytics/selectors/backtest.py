@@ -50,7 +50,10 @@ def stored_pairs(*, account_id: int, confidence: float, days: int) -> tuple[np.n
         return None
     rows = list(
         RiskReport.objects.filter(
-            account_id=account_id, status=ReportStatus.OK, realized_pnl__isnull=False, **{f"{field}__isnull": False}
+            account_id=account_id,
+            status=ReportStatus.OK,
+            realized_pnl__isnull=False,
+            **{f"{field}__isnull": False},
         )
         .order_by("-as_of")
         .values_list("realized_pnl", field)[:days]
@@ -61,15 +64,22 @@ def stored_pairs(*, account_id: int, confidence: float, days: int) -> tuple[np.n
     return np.array([r[0] for r in rows], dtype=np.float64), np.array([r[1] for r in rows], dtype=np.float64)
 
 
-def _answer(source: str, confidence: float, pnl: np.ndarray, var: np.ndarray, window: int | None) -> BacktestAnswer:
+def _answer(
+    source: str, confidence: float, pnl: np.ndarray, var: np.ndarray, window: int | None
+) -> BacktestAnswer:
     try:
         b = backtest_batch(pnl, var, confidence=confidence)
     except RiskMathError as exc:
         raise RiskDataError.from_exception(exc) from exc
     return BacktestAnswer(
-        source=source, confidence=confidence, observations=b.observations, exceptions=int(b.exceptions[0]),
-        kupiec_p_value=float(b.kupiec_p_value[0]), christoffersen_p_value=float(b.christoffersen_p_value[0]),
-        traffic_light=b.traffic_light[0], window_days=window,
+        source=source,
+        confidence=confidence,
+        observations=b.observations,
+        exceptions=int(b.exceptions[0]),
+        kupiec_p_value=float(b.kupiec_p_value[0]),
+        christoffersen_p_value=float(b.christoffersen_p_value[0]),
+        traffic_light=b.traffic_light[0],
+        window_days=window,
     )
 
 

@@ -23,9 +23,7 @@ def reports_for_account(*, account: Account) -> QuerySet[RiskReport]:
 
 def latest_report(*, account_id: int) -> RiskReport | None:
     """The newest successful report of the account."""
-    return (
-        RiskReport.objects.filter(account_id=account_id, status=ReportStatus.OK).order_by("-as_of").first()
-    )
+    return RiskReport.objects.filter(account_id=account_id, status=ReportStatus.OK).order_by("-as_of").first()
 
 
 def latest_var_99(*, account_id: int) -> Decimal | None:

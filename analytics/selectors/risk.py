@@ -18,6 +18,7 @@ from analytics.models import StressScenario
 from analytics.riskmath.errors import RiskMathError
 from analytics.riskmath.greeks import GreeksReport
 from analytics.riskmath.results import VarResult
+from analytics.riskmath.simulation import DEFAULT_SCENARIOS
 from analytics.riskmath.stress import StressScenario as CoreScenario
 from analytics.scenarios import parse_shocks
 from analytics.snapshot import Book, account_book
@@ -28,7 +29,10 @@ from positions.models import Instrument
 def _book(account: Account, lookback_days: int | None, as_of: date | None = None) -> Book:
     try:
         return account_book(
-            account_id=account.pk, base_currency=account.base_currency, lookback_days=lookback_days, as_of=as_of
+            account_id=account.pk,
+            base_currency=account.base_currency,
+            lookback_days=lookback_days,
+            as_of=as_of,
         )
     except (RiskMathError, MarketDataError) as exc:
         raise RiskDataError.from_exception(exc) from exc
@@ -51,7 +55,7 @@ def account_var(
     confidence: float,
     horizon_days: int,
     lookback_days: int,
-    n_scenarios: int = compute.DEFAULT_SCENARIOS,
+    n_scenarios: int = DEFAULT_SCENARIOS,
     seed: int | None = None,
 ) -> VarAnswer:
     """VaR and ES of the account's current book by `method`, with component VaR per position."""
@@ -59,8 +63,12 @@ def account_var(
     used_seed = compute.DEFAULT_SEED if seed is None else seed
     try:
         batch = compute.var_batch(
-            book, method=method, confidence=confidence, horizon_days=float(horizon_days),
-            n_scenarios=n_scenarios, seed=used_seed,
+            book,
+            method=method,
+            confidence=confidence,
+            horizon_days=float(horizon_days),
+            n_scenarios=n_scenarios,
+            seed=used_seed,
         )
     except RiskMathError as exc:
         raise RiskDataError.from_exception(exc) from exc

@@ -38,10 +38,15 @@ class AlertSpec:
 def alert_recipients(*, account: Account) -> list[str]:
     """Emails of the account's risk managers and its extra recipients, deduplicated, in order."""
     user_model = get_user_model()
-    managers = user_model.objects.filter(
-        pk__in=Membership.objects.filter(account=account, role=Role.RISK_MANAGER).values("user_id"),
-        is_active=True,
-    ).exclude(email="").order_by("username").values_list("email", flat=True)
+    managers = (
+        user_model.objects.filter(
+            pk__in=Membership.objects.filter(account=account, role=Role.RISK_MANAGER).values("user_id"),
+            is_active=True,
+        )
+        .exclude(email="")
+        .order_by("username")
+        .values_list("email", flat=True)
+    )
     extra = [line.strip() for line in account.alert_recipients.splitlines() if line.strip()]
     return list(dict.fromkeys([*managers, *extra]))
 
@@ -76,21 +81,36 @@ def alert_raise(*, spec: AlertSpec) -> tuple[Alert, bool]:
     )
     if existing is not None:
         Alert.objects.filter(pk=existing.pk).update(
-            occurrences=F("occurrences") + 1, last_seen_at=timezone.now(), message=spec.message,
-            value=spec.value, threshold=spec.threshold, as_of=spec.as_of, severity=spec.severity,
+            occurrences=F("occurrences") + 1,
+            last_seen_at=timezone.now(),
+            message=spec.message,
+            value=spec.value,
+            threshold=spec.threshold,
+            as_of=spec.as_of,
+            severity=spec.severity,
         )
         existing.refresh_from_db()
         return existing, False
     try:
         with transaction.atomic():
             alert = Alert.objects.create(
-                account_id=spec.account_id, kind=spec.kind, key=spec.key, severity=spec.severity,
-                message=spec.message, value=spec.value, threshold=spec.threshold, as_of=spec.as_of,
+                account_id=spec.account_id,
+                kind=spec.kind,
+                key=spec.key,
+                severity=spec.severity,
+                message=spec.message,
+                value=spec.value,
+                threshold=spec.threshold,
+                as_of=spec.as_of,
             )
     except IntegrityError:
         # A concurrent run opened it first (the partial unique constraint): count this sighting there.
-        alert = Alert.objects.get(account_id=spec.account_id, kind=spec.kind, key=spec.key, state=AlertState.OPEN)
-        Alert.objects.filter(pk=alert.pk).update(occurrences=F("occurrences") + 1, last_seen_at=timezone.now())
+        alert = Alert.objects.get(
+            account_id=spec.account_id, kind=spec.kind, key=spec.key, state=AlertState.OPEN
+        )
+        Alert.objects.filter(pk=alert.pk).update(
+            occurrences=F("occurrences") + 1, last_seen_at=timezone.now()
+        )
         return alert, False
     alert_id = alert.pk
     transaction.on_commit(lambda: _send_alert_email(alert_id))

@@ -60,7 +60,9 @@ def test_greeks_hide_the_account_from_outsiders(option_book, outsider, api_clien
 
 
 def test_stress_with_named_scenarios_revalues_in_order(option_book, viewer):
-    res = client_for(viewer).post(STRESS, {"scenarios": ["crypto_crash_2022", "equity_crash_1987"]}, format="json")
+    res = client_for(viewer).post(
+        STRESS, {"scenarios": ["crypto_crash_2022", "equity_crash_1987"]}, format="json"
+    )
     assert res.status_code == 200, res.json()
     body = res.json()
     assert body["currency"] == "USD"
