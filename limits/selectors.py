@@ -25,9 +25,27 @@ from limits.models import (
     TradingStateChange,
 )
 from limits.services.scopes import Target, scope_filter, target_kind
+from limits.utilization import limit_utilization
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+
+__all__ = [
+    "CheckLimits",
+    "EffectiveLimits",
+    "effective_limits",
+    "effective_limits_of",
+    "groups_for_user",
+    "limit_history",
+    "limit_overrides",
+    "limit_set_of",
+    "limit_utilization",
+    "limits_for_check",
+    "may_manage_group",
+    "next_override_expiry",
+    "trading_state_history",
+]
 
 
 @dataclass(frozen=True)
