@@ -13,6 +13,7 @@ from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 
 from accounts.models import Account, AccountGroup, Membership, Strategy
+from limits.admin_actions import trading_state_actions
 
 # The admin classes are generic only for the type checker (no django_stubs_ext monkeypatch at run time).
 if TYPE_CHECKING:
@@ -21,11 +22,6 @@ if TYPE_CHECKING:
 else:
     ModelAdmin = admin.ModelAdmin
     TabularInline = admin.TabularInline
-
-try:
-    from limits.admin_actions import trading_state_actions
-except ImportError:  # the limits app's admin actions are optional for the foundation admin
-    trading_state_actions = []
 
 
 class StrategyInline(TabularInline):

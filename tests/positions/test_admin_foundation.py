@@ -173,3 +173,30 @@ def test_the_trading_state_is_not_editable_in_the_account_form(admin_client, obj
     assert account.name == "Renamed"
     assert account.trading_state == "active"
     assert Membership.objects.filter(account=account).exists()
+
+
+@pytest.mark.parametrize("model", ["account", "strategy", "accountgroup"])
+def test_the_kill_switch_actions_are_offered(admin_client, objects, model) -> None:
+    page = admin_client.get(reverse(f"admin:accounts_{model}_changelist")).content.decode()
+
+    for action in ("trading_state_halted", "trading_state_reduce_only", "trading_state_active"):
+        assert f'value="{action}"' in page
+
+
+def test_halting_from_the_account_changelist_is_logged(admin_client, objects) -> None:
+    from limits.models import TradingStateChange
+
+    account = objects["account"]
+    admin_client.post(
+        reverse("admin:accounts_account_changelist"),
+        {
+            "action": "trading_state_halted",
+            "_selected_action": [account.pk],
+            "confirm": "yes",
+            "reason": "test",
+        },
+    )
+
+    account.refresh_from_db()
+    assert account.trading_state == "halted"
+    assert TradingStateChange.objects.get(account=account).reason == "test"
