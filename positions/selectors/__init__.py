@@ -10,6 +10,8 @@ from positions.ledger.errors import MarketDataError, MissingFxRate, MissingPrice
 from positions.ledger.fx import FxTable
 from positions.ledger.valuation import AccountValuation, PositionValuation
 from positions.selectors.fx import fx_rate, load_fx_table
+from positions.selectors.lists import cash_movements_for_account, fills_for_user
+from positions.selectors.summary import AccountSummary, account_summary
 from positions.selectors.valuation import (
     PositionRow,
     account_valuation,
@@ -19,6 +21,7 @@ from positions.selectors.valuation import (
 )
 
 __all__ = [
+    "AccountSummary",
     "AccountValuation",
     "FxTable",
     "MarketDataError",
@@ -26,7 +29,10 @@ __all__ = [
     "MissingPrice",
     "PositionRow",
     "PositionValuation",
+    "account_summary",
     "account_valuation",
+    "cash_movements_for_account",
+    "fills_for_user",
     "fx_rate",
     "load_fx_table",
     "margin_required",

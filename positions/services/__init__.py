@@ -8,7 +8,14 @@ from positions.services.cash import (
     cash_balance_add,
     cash_movement_record,
 )
-from positions.services.fills import FillConflict, FillInput, FillsResult, fill_differences, fills_record
+from positions.services.errors import LedgerOutOfRange
+from positions.services.fills import (
+    FillConflict,
+    FillInput,
+    FillsResult,
+    fill_differences,
+    fills_record,
+)
 from positions.services.rebuild import DerivedLedger, RebuildResult, ledger_derive, positions_rebuild
 
 __all__ = [
@@ -18,6 +25,7 @@ __all__ = [
     "FillConflict",
     "FillInput",
     "FillsResult",
+    "LedgerOutOfRange",
     "RebuildResult",
     "cash_balance_add",
     "cash_movement_record",

@@ -6,13 +6,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import DataError, IntegrityError, transaction
 from django.db.models import F
 
 from accounts.models import Account
 from positions.ledger.numbers import q10
 from positions.locks import lock_accounts_for_ledger
 from positions.models import CashBalance, CashMovement
+from positions.services.errors import LedgerOutOfRange
 
 
 class CashMovementConflict(Exception):
@@ -90,5 +91,8 @@ def cash_movement_record(
         if diff:
             raise CashMovementConflict(movement_id, diff) from None
         return CashMovementResult(movement=stored, created=False)
-    cash_balance_add(account_id=account.pk, deltas={currency: amount})
+    try:
+        cash_balance_add(account_id=account.pk, deltas={currency: amount})
+    except DataError:  # PostgreSQL: numeric field overflow of the balance
+        raise LedgerOutOfRange(movement_id, "cash balance") from None
     return CashMovementResult(movement=movement, created=True)

@@ -10,7 +10,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import DataError, IntegrityError, transaction
 
 from accounts.models import Account, Strategy
 from positions.clock import current_day_start
@@ -18,6 +18,7 @@ from positions.ledger.book import book_fill
 from positions.locks import lock_accounts_for_ledger
 from positions.models import Fill, Instrument, Position
 from positions.services.cash import cash_balance_add
+from positions.services.errors import LIMIT, LedgerOutOfRange
 from positions.services.tracked import TRACKED_FIELDS, copy_to_row, tracked_from_row
 from positions.signals import fill_recorded
 
@@ -163,16 +164,23 @@ def fills_record(
             executed_at=item.executed_at,
             current_day_start=day_start,
         )
+        state = booked.position.state
+        for name in ("quantity", "realized_pnl", "fees"):
+            if abs(getattr(state, name)) >= LIMIT:
+                raise LedgerOutOfRange(item.fill_id, name)
         copy_to_row(booked.position, position)
         cash[item.account.pk][item.instrument.currency] += booked.cash_delta
         new_fills.append(fill)
         stored.append(fill)
         created.append(True)
 
-    for key in sorted(positions):
-        positions[key].save(update_fields=TRACKED_FIELDS)
-    for account_id in sorted(cash):
-        cash_balance_add(account_id=account_id, deltas=cash[account_id])
+    try:
+        for key in sorted(positions):
+            positions[key].save(update_fields=TRACKED_FIELDS)
+        for account_id in sorted(cash):
+            cash_balance_add(account_id=account_id, deltas=cash[account_id])
+    except DataError:  # PostgreSQL: numeric field overflow of a cash balance
+        raise LedgerOutOfRange(new_fills[-1].fill_id if new_fills else "", "cash balance") from None
     # Receivers see the positions and cash already moved by every fill of this call.
     for fill in new_fills:
         fill_recorded.send(sender=Fill, fill=fill)
