@@ -96,3 +96,9 @@ def test_limit_utilization_reads_the_accounts_effective_limits():
     limit_set_update(target=account, values={"max_gross_exposure": "2000"}, reason="r", changed_by=None)
     result = limit_utilization(account=account, valuation=_valuation(gross="500"))
     assert result == {"max_gross_exposure": D("25.00")}
+
+
+def test_the_account_summary_reports_limit_utilization():
+    from positions.summary_extensions import _extensions
+
+    assert _extensions["utilization"] is limit_utilization
