@@ -1,8 +1,23 @@
 from __future__ import annotations
 
+from decimal import Decimal
+from typing import Any
+
 from django.apps import AppConfig
+
+
+def _summary_var_99(*, account: Any, valuation: Any) -> Decimal | None:
+    """The account summary's var_99: the latest successful nightly report's 99% VaR."""
+    from analytics.selectors import latest_var_99
+
+    return latest_var_99(account_id=account.pk)
 
 
 class AnalyticsConfig(AppConfig):
     name = "analytics"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from positions.summary_extensions import register_summary_extension
+
+        register_summary_extension("var_99", _summary_var_99)

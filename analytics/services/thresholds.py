@@ -100,7 +100,7 @@ def _backtest_specs(outcomes: Sequence[ReportOutcome], day: date) -> list[AlertS
         .values_list("account_id", "realized_pnl", "var_99")
     )
     for account_id, pnl, var in rows:
-        pairs[account_id].append((pnl, var))
+        pairs[account_id].append((pnl or 0.0, var or 0.0))  # both filtered non-null above
     specs = []
     for account_id, series in pairs.items():
         series = series[-BACKTEST_DAYS:]
