@@ -107,7 +107,8 @@ WITH grp AS (
   UNION SELECT i.underlying_id FROM positions_instrument i
   WHERE i.id IN (SELECT iid FROM ins) AND i.underlying_id IS NOT NULL
 )
-SELECT 'P', account_id, strategy_id, instrument_id, NULL, NULL, q, ap, r - dr, f - df, dq, da, NULL
+SELECT 'P', account_id, strategy_id, instrument_id, NULL, NULL, q, ap, r - dr, f - df, dq, da,
+  CAST(NULL AS TIMESTAMP WITH TIME ZONE)
   FROM pos WHERE account_id = %(a)s
 UNION ALL
 SELECT 'GP', m.gid, NULL, pos.instrument_id, NULL, NULL, SUM(q), SUM(q * ap), SUM(r - dr), SUM(f - df),
