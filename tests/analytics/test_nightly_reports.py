@@ -187,3 +187,16 @@ def test_a_missing_mark_fails_only_the_accounts_holding_it(books):
     summary = risk_reports_run()
     assert summary.failures == {"ACC-1": "missing_price", "ACC-2": "insufficient_history"}
     assert RiskReport.objects.get(account=books).error["symbols"] == ["MSFT"]
+
+
+def test_the_demo_backfills_reports_with_realized_pnl(books):
+    from analytics.demo import load_demo_analytics
+    from analytics.models import StressScenario
+
+    load_demo_analytics(days=5)
+    load_demo_analytics(days=5)
+    reports = RiskReport.objects.filter(account=books).order_by("as_of")
+    assert reports.count() == 5
+    assert [r.realized_pnl is None for r in reports] == [False, False, False, False, True]
+    assert StressScenario.objects.filter(name="rates_up_100bp").exists()
+    assert "equity_down_10_vol_up_5" in reports.last().stress["results"]
