@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.urls import URLPattern, URLResolver, path
 
-from positions.api import reference
+from positions.api import account_state, fills, reference
 
 urlpatterns: list[URLPattern | URLResolver] = [
     # Reference and market data (helper: foundation API).
@@ -12,4 +12,13 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("fx-rates/", reference.FxRateListView.as_view(), name="fxrate-list"),
     path("price-history/", reference.PriceHistoryListView.as_view(), name="pricehistory-list"),
     path("rates/", reference.RateListView.as_view(), name="rate-list"),
+    # Fills and account state (helper: ledger).
+    path("fills/", fills.FillListView.as_view(), name="fill-list"),
+    path("accounts/<str:code>/positions/", account_state.PositionListView.as_view(), name="position-list"),
+    path(
+        "accounts/<str:code>/cash-movements/",
+        account_state.CashMovementListView.as_view(),
+        name="cashmovement-list",
+    ),
+    path("accounts/<str:code>/summary/", account_state.SummaryView.as_view(), name="account-summary"),
 ]

@@ -1,0 +1,176 @@
+"""POST and GET /api/v1/fills/.
+
+POST takes one fill or a list. A list is atomic. Status: 201 when at least one fill is new, 200 when
+every fill is an identical replay (nothing changed), 409 when a fill_id is already stored for its
+account with a different payload (nothing from the request is stored), 400 naming each bad field
+(a list: errors keyed by item index) with nothing stored.
+
+An `account` the caller cannot see, or that does not exist, is the same 400 `{"account": ["Unknown
+account."]}`: the body field never reveals whether an account exists. A visible account on which
+the caller's role may not trade (viewer) is 403.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import django_filters
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import generics, serializers, status
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from accounts.api.base import StrictSerializer
+from accounts.api.fields import AwareDateTimeField, DecimalString, positive_decimal
+from accounts.api.lists import ItemListSerializer
+from accounts.models import Account, Strategy
+from accounts.scoping import Action
+from positions.api.errors import ConflictOut, conflict_response
+from positions.api.reference import InstrumentSymbolField, instruments_context
+from positions.models import Fill, Side
+from positions.selectors import fills_for_user
+from positions.services import FillConflict, FillInput, LedgerOutOfRange, fills_record
+
+ID_PATTERN = r"^[!-~]{1,128}$"  # printable ASCII, no spaces: OMS ids come in every shape
+
+
+class FillIn(StrictSerializer):
+    class Meta:
+        list_serializer_class = ItemListSerializer
+
+    fill_id = serializers.RegexField(
+        ID_PATTERN, max_length=128, error_messages={"invalid": "Use 1-128 printable characters, no spaces."}
+    )
+    account = serializers.CharField(max_length=64)
+    strategy = serializers.CharField(max_length=64, required=False, allow_null=True, allow_blank=True)
+    symbol = InstrumentSymbolField()
+    side = serializers.ChoiceField(choices=Side.choices)
+    quantity = positive_decimal()
+    price = positive_decimal()
+    executed_at = AwareDateTimeField(help_text="With a UTC offset; at most 5 minutes in the future.")
+    fee = DecimalString(required=False, min_value=0, help_text="In the instrument's currency; default 0.")
+    check_id = serializers.UUIDField(required=False, allow_null=True)
+
+    def validate_account(self, value: str) -> Account:
+        account: Account | None = self.context["accounts"].get(value)
+        if account is None:
+            raise serializers.ValidationError("Unknown account.")
+        return account
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        code = attrs.get("strategy") or None
+        strategy = None
+        if code is not None:
+            strategy = self.context["strategies"].get((attrs["account"].pk, code))
+            if strategy is None:
+                raise serializers.ValidationError({"strategy": ["Unknown strategy for this account."]})
+        attrs["strategy"] = strategy
+        return attrs
+
+
+class FillOut(serializers.Serializer[Fill]):
+    fill_id = serializers.CharField()
+    account = serializers.CharField(source="account.code")
+    strategy = serializers.CharField(source="strategy.code", allow_null=True, default=None)
+    symbol = serializers.CharField(source="instrument.symbol")
+    currency = serializers.CharField(source="instrument.currency")
+    side = serializers.CharField()
+    quantity = DecimalString()
+    price = DecimalString()
+    fee = DecimalString()
+    executed_at = serializers.DateTimeField()
+    check_id = serializers.UUIDField(allow_null=True)
+    recorded_at = serializers.DateTimeField()
+
+
+class FillRecordedOut(FillOut):
+    created = serializers.BooleanField(help_text="False: an identical replay of a stored fill.")
+
+
+def _fills_context(request: Request) -> dict[str, Any]:
+    """Everything the items refer to, loaded once for the whole request (three queries)."""
+    items = request.data if isinstance(request.data, list) else [request.data]
+    codes = {i["account"] for i in items if isinstance(i, dict) and isinstance(i.get("account"), str)}
+    accounts = {a.code: a for a in Account.objects.for_user(request.user, Action.VIEW).filter(code__in=codes)}
+    strategies = {
+        (s.account_id, s.code): s for s in Strategy.objects.filter(account__in=list(accounts.values()))
+    }
+    return {**instruments_context(request), "accounts": accounts, "strategies": strategies}
+
+
+class FillFilter(django_filters.FilterSet):  # type: ignore[misc]
+    account = django_filters.CharFilter(field_name="account__code")
+    strategy = django_filters.CharFilter(field_name="strategy__code")
+    symbol = django_filters.CharFilter(field_name="instrument__symbol")
+    executed_after = django_filters.IsoDateTimeFilter(field_name="executed_at", lookup_expr="gte")
+    executed_before = django_filters.IsoDateTimeFilter(field_name="executed_at", lookup_expr="lt")
+
+    class Meta:
+        model = Fill
+        fields = ["account", "strategy", "symbol", "executed_after", "executed_before"]
+
+
+class FillListView(generics.ListAPIView[Fill]):
+    """Fills of the caller's accounts, newest first; filters: account, strategy, symbol,
+    executed_after (inclusive), executed_before (exclusive)."""
+
+    serializer_class = FillOut
+    filterset_class = FillFilter
+
+    def get_queryset(self) -> Any:
+        return fills_for_user(user=self.request.user)
+
+    @extend_schema(
+        request=FillIn(many=True),
+        description="One fill object or a list of them (atomic). " + (__doc__ or ""),
+        responses={
+            201: FillRecordedOut(many=True),
+            200: OpenApiResponse(FillRecordedOut(many=True), description="Every fill was a replay."),
+            409: ConflictOut,
+        },
+    )
+    def post(self, request: Request) -> Response:
+        many = isinstance(request.data, list)
+        data = FillIn(data=request.data, many=many, context=_fills_context(request))
+        data.is_valid(raise_exception=True)
+        items: list[dict[str, Any]] = data.validated_data if many else [data.validated_data]
+        accounts = {item["account"].pk: item["account"] for item in items}
+        tradable = set(
+            Account.objects.for_user(request.user, Action.TRADE)
+            .filter(pk__in=list(accounts))
+            .values_list("pk", flat=True)
+        )
+        denied = sorted(a.code for pk, a in accounts.items() if pk not in tradable)
+        if denied:
+            raise PermissionDenied(f"Your role does not allow recording fills on {', '.join(denied)}.")
+        fills = [
+            FillInput(
+                account=item["account"],
+                fill_id=item["fill_id"],
+                instrument=item["symbol"],
+                side=item["side"],
+                quantity=item["quantity"],
+                price=item["price"],
+                executed_at=item["executed_at"],
+                strategy=item["strategy"],
+                fee=item.get("fee", Decimal(0)),
+                check_id=item.get("check_id"),
+            )
+            for item in items
+        ]
+        try:
+            result = fills_record(fills=fills, recorded_by=request.user)
+        except FillConflict as exc:
+            return conflict_response(
+                exc.code, str(exc), exc.differences, account=exc.account_code, fill_id=exc.fill_id
+            )
+        except LedgerOutOfRange as exc:
+            raise serializers.ValidationError({"quantity": [str(exc)]}) from None
+        out = [
+            {**FillOut(fill).data, "created": created}
+            for fill, created in zip(result.fills, result.created, strict=True)
+        ]
+        code = status.HTTP_201_CREATED if result.any_created else status.HTTP_200_OK
+        return Response(out if many else out[0], status=code)
