@@ -106,6 +106,42 @@ def _greeks(
     )
 
 
+def _price(
+    S: npt.ArrayLike,
+    K: npt.ArrayLike,
+    T: npt.ArrayLike,
+    r: npt.ArrayLike,
+    q: npt.ArrayLike,
+    sigma: npt.ArrayLike,
+    is_call: npt.ArrayLike,
+) -> FloatArray:
+    """The price of `_greeks` alone, for full revaluation of many scenarios.
+
+    Terms that depend only on the contract (discounts, vol x sqrt(T)) are computed at the
+    contract's shape before broadcasting against the scenario spots, which keeps it cheap.
+    """
+    s = np.maximum(as_float(S), 0.0)
+    k = as_float(K)
+    t = np.maximum(as_float(T), 0.0)
+    rr = as_float(r)
+    qq = as_float(q)
+    vol_sqrt_t = np.maximum(as_float(sigma), 0.0) * np.sqrt(t)
+    sign = np.where(_as_bool(is_call), 1.0, -1.0)
+    spot_disc = np.exp(-qq * t)
+    strike_disc = k * np.exp(-rr * t)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        log_moneyness = np.log(s / k) + (rr - qq) * t
+        diffusive = (vol_sqrt_t > 0.0) & (s > 0.0)
+        d1 = np.where(
+            diffusive,
+            (log_moneyness + 0.5 * vol_sqrt_t * vol_sqrt_t) / np.where(vol_sqrt_t > 0.0, vol_sqrt_t, 1.0),
+            np.where(log_moneyness > 0.0, np.inf, np.where(log_moneyness < 0.0, -np.inf, 0.0)),
+        )
+    d2 = d1 - vol_sqrt_t
+    price = sign * (s * spot_disc * ndtr(sign * d1) - strike_disc * ndtr(sign * d2))
+    return as_float(np.maximum(price, 0.0))
+
+
 def bsm_greeks(
     S: npt.ArrayLike,
     K: npt.ArrayLike,

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import numpy as np
 import numpy.typing as npt
+from scipy.sparse import csr_array
 
 from analytics.riskmath._checks import check_common, check_covariance, quantity_matrix
 from analytics.riskmath._types import FloatArray, IntArray, as_float
@@ -44,27 +45,17 @@ DEFAULT_SCENARIOS = 10_000
 DEFAULT_CHUNK = 2_000
 
 
-def _components(
-    q: FloatArray,
-    rows_pnl: FloatArray,
-    tail: TailVarEs,
-    row_of: IntArray,
-    scale: float,
-    block_elems: int = 8_000_000,
-) -> FloatArray:
-    """Tail-conditional loss of each position [P x m], rescaled to sum to VaR.
-
-    `rows_pnl` [N x m] unit P&L of the stored scenarios, `row_of` [P x t] maps each tail entry
-    of `tail` to its row in `rows_pnl`; `scale` multiplies P&L into horizon P&L.
-    """
-    p, m = q.shape
+def _tail_weights(tail: TailVarEs, row_of: IntArray, n_rows: int) -> csr_array:
+    """Sparse [P x n_rows] averaging matrix: row p has weight 1/|ES set| on its ES scenarios."""
+    p, t = row_of.shape
     weights = tail.in_es / tail.in_es.sum(axis=1, keepdims=True)
-    mean_unit = np.empty((p, m))
-    step = max(1, block_elems // max(1, row_of.shape[1] * m))
-    for start in range(0, p, step):
-        sl = slice(start, start + step)
-        mean_unit[sl] = np.einsum("pt,ptm->pm", weights[sl], rows_pnl[row_of[sl]])
-    es_comp = -scale * q * mean_unit
+    indptr = np.arange(0, p * t + 1, t) if t else np.zeros(p + 1, dtype=np.intp)
+    return csr_array((weights.ravel(), row_of.ravel(), indptr), shape=(p, n_rows))
+
+
+def _rescaled(q: FloatArray, mean_unit_pnl: FloatArray, tail: TailVarEs, scale: float) -> FloatArray:
+    """Component VaR [P x m] from each position's mean unit P&L over the ES scenarios."""
+    es_comp = -scale * q * mean_unit_pnl
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = np.where(tail.es > 0.0, tail.var / tail.es, 0.0)
     return as_float(es_comp * ratio[:, None])
@@ -117,8 +108,43 @@ def historical_var_batch(
     pnl_units = unit_pnl(u, r)  # [n x m]
     losses = -scale * (q @ pnl_units.T)  # [P x n]
     tail = var_es_from_losses(losses, confidence)
-    comp = _components(q, pnl_units, tail, tail.tail_ids, scale)
+    mean_unit = _tail_weights(tail, tail.tail_ids, r.shape[0]) @ pnl_units
+    comp = _rescaled(q, as_float(mean_unit), tail, scale)
     return _batch("historical", u, q, confidence, horizon_days, tail, comp)
+
+
+class _KeptRows:
+    """The normals of every scenario that is in some portfolio's current tail.
+
+    A scenario that drops out of every tail can never come back (tails only gain newer
+    scenarios), so rows are filtered on arrival and the stored ones pruned only when they have
+    grown to twice the live set: memory stays within about 2 x min(S, P x t) rows of k floats.
+    """
+
+    def __init__(self, k: int) -> None:
+        self.ids: list[IntArray] = []
+        self.z: list[FloatArray] = []
+        self.count = 0
+        self.k = k
+
+    def add(self, tail_ids: IntArray, first_id: int, z: FloatArray) -> None:
+        live = np.unique(tail_ids)
+        chunk_ids = np.arange(first_id, first_id + z.shape[0], dtype=np.intp)
+        keep = np.isin(chunk_ids, live, assume_unique=True)
+        self.ids.append(chunk_ids[keep])
+        self.z.append(z[keep])
+        self.count += int(keep.sum())
+        if self.count > 2 * live.size:
+            self.rows(tail_ids)
+
+    def rows(self, tail_ids: IntArray) -> tuple[IntArray, FloatArray]:
+        """(sorted scenario ids, their normals) of the live set, after pruning."""
+        ids = np.concatenate(self.ids) if self.ids else np.zeros(0, dtype=np.intp)
+        z = np.concatenate(self.z) if self.z else np.zeros((0, self.k))
+        keep = np.isin(ids, np.unique(tail_ids), assume_unique=True)
+        ids, z = ids[keep], z[keep]
+        self.ids, self.z, self.count = [ids], [z], ids.size
+        return ids, z
 
 
 def monte_carlo_var_batch(
@@ -146,15 +172,15 @@ def monte_carlo_var_batch(
     chol = psd_factor(c).matrix * sqrt_h  # horizon factor: r = chol @ z
     opt = u.option_index
     per_unit = delta_exposures(u)
-    lin_loadings = factor_loadings(u, np.where(u.is_option, 0.0, per_unit))
+    lin_per_unit = np.where(u.is_option, 0.0, per_unit)
+    lin_loadings = factor_loadings(u, lin_per_unit)
     wl = (q @ lin_loadings) @ chol  # [P x k]: linear P&L of scenario z is wl @ z
     opt_drivers = chol[u.factor_index[opt]]  # [n_opt x k]: each option's underlying return
     q_opt = q[:, opt]
     rng = np.random.default_rng(seed)
     t = tail_size(n_scenarios, confidence)
     tracker = TailTracker(q.shape[0], t)
-    kept_ids = np.zeros(0, dtype=np.intp)
-    kept_z = np.zeros((0, u.n_factors))
+    kept = _KeptRows(u.n_factors)
     done = 0
     while done < n_scenarios:
         s = min(chunk_size, n_scenarios - done)
@@ -164,16 +190,17 @@ def monte_carlo_var_batch(
             pnl += q_opt @ instrument_pnl(u, opt, z @ opt_drivers.T).T
         tracker.update(-pnl, done)
         if components:
-            union = np.unique(tracker.ids)
-            ids = np.concatenate([kept_ids, np.arange(done, done + s, dtype=np.intp)])
-            keep = np.isin(ids, union)
-            kept_ids = ids[keep]
-            kept_z = np.concatenate([kept_z, z])[keep]
+            kept.add(tracker.ids, done, z)
         done += s
     tail = var_es_from_tail(tracker.losses, tracker.ids, n_scenarios, confidence)
     if components and q.shape[0]:
-        rows_pnl = unit_pnl(u, kept_z @ chol.T)
-        comp = _components(q, rows_pnl, tail, np.searchsorted(kept_ids, tail.tail_ids), 1.0)
+        kept_ids, kept_z = kept.rows(tracker.ids)
+        avg = _tail_weights(tail, np.searchsorted(kept_ids, tail.tail_ids), kept_ids.size)
+        # Linear unit P&L is exposure x factor return, so averaging z first is exact and cheap.
+        mean_unit = ((avg @ kept_z) @ chol.T)[:, u.factor_index] * lin_per_unit
+        if opt.size:
+            mean_unit[:, opt] = avg @ instrument_pnl(u, opt, kept_z @ opt_drivers.T)
+        comp = _rescaled(q, as_float(mean_unit), tail, 1.0)
     else:
         comp = np.zeros_like(q)
     return _batch("monte_carlo", u, q, confidence, horizon_days, tail, comp)

@@ -88,18 +88,43 @@ class TailTracker:
 
     def update(self, chunk_losses: FloatArray, first_id: int) -> None:
         """Merge a [P x s] chunk whose columns are scenarios first_id .. first_id + s - 1."""
+        p = chunk_losses.shape[0]
+        if self.losses.shape[1] < self.t:
+            self._merge_dense(chunk_losses, first_id)
+            return
+        # Once full, only losses above a portfolio's current t-th largest can enter its tail: a
+        # comparison over the chunk finds the few candidates, which are packed into a narrow
+        # [P x widest] block (padded with -inf) and merged by one small partition.
+        rows, cols = np.nonzero(chunk_losses > self.losses.min(axis=1)[:, None])
+        if rows.size == 0:
+            return
+        counts = np.bincount(rows, minlength=p)
+        rank = np.arange(rows.size) - (np.cumsum(counts) - counts)[rows]
+        width = int(counts.max())
+        cand_losses = np.full((p, width), -np.inf)
+        cand_ids = np.zeros((p, width), dtype=np.intp)
+        cand_losses[rows, rank] = chunk_losses[rows, cols]
+        cand_ids[rows, rank] = cols + first_id
+        self._keep_top(
+            np.concatenate([self.losses, cand_losses], axis=1), np.concatenate([self.ids, cand_ids], axis=1)
+        )
+
+    def _keep_top(self, losses: FloatArray, ids: IntArray) -> None:
+        width = losses.shape[1]
+        if width > self.t:
+            keep = np.argpartition(losses, width - self.t, axis=1)[:, width - self.t :]
+            losses = np.take_along_axis(losses, keep, axis=1)
+            ids = np.take_along_axis(ids, keep, axis=1)
+        self.losses = losses
+        self.ids = ids
+
+    def _merge_dense(self, chunk_losses: FloatArray, first_id: int) -> None:
         s = chunk_losses.shape[1]
         ids = np.broadcast_to(np.arange(first_id, first_id + s, dtype=np.intp), chunk_losses.shape)
         if s > self.t:
             part = np.argpartition(chunk_losses, s - self.t, axis=1)[:, s - self.t :]
             chunk_losses = np.take_along_axis(chunk_losses, part, axis=1)
-            ids = np.take_along_axis(ids, part, axis=1)
-        losses = np.concatenate([self.losses, chunk_losses], axis=1)
-        all_ids = np.concatenate([self.ids, ids], axis=1)
-        width = losses.shape[1]
-        if width > self.t:
-            keep = np.argpartition(losses, width - self.t, axis=1)[:, width - self.t :]
-            losses = np.take_along_axis(losses, keep, axis=1)
-            all_ids = np.take_along_axis(all_ids, keep, axis=1)
-        self.losses = losses
-        self.ids = all_ids
+            ids = part + first_id
+        self._keep_top(
+            np.concatenate([self.losses, chunk_losses], axis=1), np.concatenate([self.ids, ids], axis=1)
+        )

@@ -24,7 +24,7 @@ import numpy.typing as npt
 
 from analytics.riskmath._types import BoolArray, FloatArray, IntArray, as_float
 from analytics.riskmath.errors import InvalidInputError, MissingImpliedVolError
-from analytics.riskmath.pricing import Greeks, _greeks
+from analytics.riskmath.pricing import Greeks, _greeks, _price
 
 ASSET_CLASSES = ("equity", "future", "option", "fx", "crypto")
 MIN_VOL = 1e-4  # a vol shift may not push an implied vol to zero or below
@@ -181,6 +181,20 @@ def _option_greeks(
     return g
 
 
+def _option_price(
+    u: Universe,
+    idx: IntArray,
+    spot: npt.ArrayLike,
+    vol_shift: npt.ArrayLike = 0.0,
+    rate_shift: npt.ArrayLike = 0.0,
+) -> FloatArray:
+    """Per-unit price of options `idx` (the price of `_option_greeks`, computed alone)."""
+    r = u.rate[idx] + as_float(rate_shift)
+    q = np.where(u.future_option[idx], r, u.dividend_yield[idx] + 0.0 * r)
+    vol = np.maximum(u.implied_vol[idx] + as_float(vol_shift), MIN_VOL)
+    return _price(spot, u.strike[idx], u.expiry_years[idx], r, q, vol, u.is_call[idx])
+
+
 def unit_values(u: Universe) -> FloatArray:
     """Current value of one unit of each instrument, in base currency."""
     price = u.spot.copy()
@@ -289,7 +303,7 @@ def instrument_pnl(
         rs = as_float(rate_shift)
         vs = vs[:, None] if vs.ndim == 1 else vs
         rs = rs[:, None] if rs.ndim == 1 else rs
-        new_price[:, oi] = _option_greeks(u, cols[oi], shocked_spot[:, oi], vs, rs).price
+        new_price[:, oi] = _option_price(u, cols[oi], shocked_spot[:, oi], vs, rs)
     new_value = new_price * (u.multiplier * u.fx_to_base)[cols]
     if fx_returns is not None:
         new_value = new_value * (1.0 + as_float(fx_returns))
