@@ -9,6 +9,7 @@ from rest_framework import serializers
 from accounts.api.base import StrictSerializer
 from accounts.api.fields import AwareDateTimeField, CurrencyField, DecimalString
 from accounts.models import TradingState
+from limits.api import schema as _schema  # noqa: F401  (registers the OpenAPI extension)
 from limits.models import DECIMAL_LIMIT_FIELDS, LIMIT_FIELDS, OVERRIDABLE_FIELDS
 from limits.services import InvalidLimit, clean_limit_value
 
