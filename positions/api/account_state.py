@@ -25,7 +25,7 @@ from positions.api.errors import (
     conflict_response,
     market_data_error_response,
 )
-from positions.api.fills import ID_PATTERN
+from positions.api.fields import IdField, StrictCharField
 from positions.ledger.errors import MarketDataError
 from positions.models import CashMovement
 from positions.selectors import account_summary, cash_movements_for_account, position_rows
@@ -69,12 +69,10 @@ def non_zero(value: Decimal) -> None:
 
 
 class CashMovementIn(StrictSerializer):
-    movement_id = serializers.RegexField(
-        ID_PATTERN, max_length=128, error_messages={"invalid": "Use 1-128 printable characters, no spaces."}
-    )
+    movement_id = IdField()
     currency = CurrencyField()
     amount = DecimalString(validators=[non_zero], help_text="Deposit positive, withdrawal negative.")
-    reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    reason = StrictCharField(max_length=500, required=False, allow_blank=True, default="")
 
 
 class CashMovementOut(serializers.Serializer[CashMovement]):

@@ -28,23 +28,20 @@ from accounts.api.lists import ItemListSerializer
 from accounts.models import Account, Strategy
 from accounts.scoping import Action
 from positions.api.errors import ConflictOut, conflict_response
+from positions.api.fields import IdField, StrictCharField
 from positions.api.reference import InstrumentSymbolField, instruments_context
 from positions.models import Fill, Side
 from positions.selectors import fills_for_user
 from positions.services import FillConflict, FillInput, LedgerOutOfRange, fills_record
-
-ID_PATTERN = r"^[!-~]{1,128}$"  # printable ASCII, no spaces: OMS ids come in every shape
 
 
 class FillIn(StrictSerializer):
     class Meta:
         list_serializer_class = ItemListSerializer
 
-    fill_id = serializers.RegexField(
-        ID_PATTERN, max_length=128, error_messages={"invalid": "Use 1-128 printable characters, no spaces."}
-    )
-    account = serializers.CharField(max_length=64)
-    strategy = serializers.CharField(max_length=64, required=False, allow_null=True, allow_blank=True)
+    fill_id = IdField()
+    account = StrictCharField(max_length=64)
+    strategy = StrictCharField(max_length=64, required=False, allow_null=True, allow_blank=True)
     symbol = InstrumentSymbolField()
     side = serializers.ChoiceField(choices=Side.choices)
     quantity = positive_decimal()

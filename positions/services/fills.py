@@ -68,6 +68,8 @@ def _as_text(value: object) -> object:
         return value
     if isinstance(value, datetime):
         return value.isoformat()
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")  # "187.2", whatever the stored scale
     return str(value)
 
 

@@ -88,7 +88,7 @@ def test_a_conflicting_replay_raises_and_names_the_differences(account, aapl) ->
         fills_record(
             fills=[fill_input(account, aapl, "buy", "101", "10", fill_id="X-1", executed_at=item.executed_at)]
         )
-    assert excinfo.value.differences == {"quantity": {"stored": "100.0000000000", "sent": "101"}}
+    assert excinfo.value.differences == {"quantity": {"stored": "100", "sent": "101"}}
     assert Position.objects.get().quantity == D(100)
 
 
