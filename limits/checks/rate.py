@@ -66,7 +66,9 @@ def _client() -> tuple[redis.Redis, Any]:
 
 
 def scope_key(kind: str, scope_id: int) -> str:
-    return f"rp:rate:{kind}:{scope_id}"
+    # The prefix is a setting so that test runs sharing one Redis do not count each other's orders.
+    prefix = getattr(settings, "RISK_RATE_KEY_PREFIX", "rp:rate")
+    return f"{prefix}:{kind}:{scope_id}"
 
 
 def count_and_add(added: Mapping[str, int], *, now: datetime) -> dict[str, int]:

@@ -33,6 +33,12 @@ def _fast_passwords(settings: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _own_rate_keys(settings: Any) -> None:
+    # Parallel test workers share one Redis: each test counts orders under its own keys.
+    settings.RISK_RATE_KEY_PREFIX = f"rp:test:{uuid.uuid4().hex}"
+
+
+@pytest.fixture(autouse=True)
 def _fresh_instrument_cache() -> None:
     # Test databases are rolled back between tests; the per-process table must not outlive them.
     instruments.clear()

@@ -15,10 +15,11 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def shared_redis(redis_client, redis_url, settings):
+def shared_redis(redis_url, settings):
+    # Not the flushing redis_client fixture: parallel workers share this Redis.
     settings.REDIS_URL = redis_url
     rate._local.__dict__.clear()
-    return redis_client
+    return redis.Redis.from_url(redis_url)
 
 
 def test_two_redis_clients_share_one_window(shared_redis, redis_url):
