@@ -135,6 +135,11 @@ STORAGES = {
     },
 }
 
+# Tests force settings.DEBUG off; tie whitenoise to our own flag so development and test runs serve
+# from the finders instead of expecting a collected STATIC_ROOT.
+WHITENOISE_AUTOREFRESH = DEBUG
+WHITENOISE_USE_FINDERS = DEBUG
+
 LOGIN_URL = "/admin/login/"
 
 # --- Email -------------------------------------------------------------------------------------
