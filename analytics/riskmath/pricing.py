@@ -30,6 +30,9 @@ DAYS_PER_YEAR = 365.0
 VOL_POINT = 0.01
 RATE_POINT = 0.01
 _INV_SQRT_2PI = 1.0 / np.sqrt(2.0 * np.pi)
+# Below this total volatility the option is priced as deterministic: dividing by it would only
+# overflow gamma, and the price differs from the no-diffusion value by less than 1e-12 x spot.
+_MIN_VOL_SQRT_T = 1e-12
 
 
 @dataclass(frozen=True)
@@ -45,7 +48,8 @@ class Greeks:
 
 
 def _pdf(x: FloatArray) -> FloatArray:
-    return as_float(_INV_SQRT_2PI * np.exp(-0.5 * x * x))
+    with np.errstate(over="ignore"):  # |x| beyond ~1e154: the density is 0, which exp gives
+        return as_float(_INV_SQRT_2PI * np.exp(-0.5 * x * x))
 
 
 def _as_bool(is_call: npt.ArrayLike) -> BoolArray:
@@ -70,10 +74,10 @@ def _greeks(
     t = np.where(alive, t_raw, 0.0)
     sqrt_t = np.sqrt(t)
     vol_sqrt_t = np.maximum(vol, 0.0) * sqrt_t
-    diffusive = (vol_sqrt_t > 0.0) & (s > 0.0)
+    diffusive = (vol_sqrt_t > _MIN_VOL_SQRT_T) & (s > 0.0)
     disc_q = np.exp(-qq * t)
     disc_r = np.exp(-rr * t)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         log_moneyness = np.log(s / k) + (rr - qq) * t
         d1 = np.where(
             diffusive,
@@ -90,7 +94,7 @@ def _greeks(
     price = sign * (s * disc_q * n1 - k * disc_r * n2)
     price = np.maximum(price, 0.0)
     delta = sign * disc_q * n1
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         gamma = np.where(diffusive, disc_q * pdf_d1 / np.where(diffusive, s * vol_sqrt_t, 1.0), 0.0)
         decay = np.where(diffusive, s * disc_q * pdf_d1 * vol / np.where(diffusive, 2.0 * sqrt_t, 1.0), 0.0)
     vega_annual = s * disc_q * pdf_d1 * sqrt_t
@@ -129,12 +133,12 @@ def _price(
     sign = np.where(_as_bool(is_call), 1.0, -1.0)
     spot_disc = np.exp(-qq * t)
     strike_disc = k * np.exp(-rr * t)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         log_moneyness = np.log(s / k) + (rr - qq) * t
-        diffusive = (vol_sqrt_t > 0.0) & (s > 0.0)
+        diffusive = (vol_sqrt_t > _MIN_VOL_SQRT_T) & (s > 0.0)
         d1 = np.where(
             diffusive,
-            (log_moneyness + 0.5 * vol_sqrt_t * vol_sqrt_t) / np.where(vol_sqrt_t > 0.0, vol_sqrt_t, 1.0),
+            (log_moneyness + 0.5 * vol_sqrt_t * vol_sqrt_t) / np.where(diffusive, vol_sqrt_t, 1.0),
             np.where(log_moneyness > 0.0, np.inf, np.where(log_moneyness < 0.0, -np.inf, 0.0)),
         )
     d2 = d1 - vol_sqrt_t

@@ -13,3 +13,12 @@ def equity_book(account):
     hold(account, aapl, "100")
     hold(account, msft, "-20")
     return account
+
+
+@pytest.fixture
+def scenarios(db):
+    """The built-in and demo stress scenarios (a transactional test elsewhere may have flushed the
+    rows the data migration seeded)."""
+    from analytics.demo import demo_scenarios_create
+
+    demo_scenarios_create()

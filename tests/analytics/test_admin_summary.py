@@ -12,7 +12,16 @@ from tests.factories import UserFactory
 pytestmark = pytest.mark.django_db
 
 
-def test_builtin_historical_scenarios_are_seeded():
+def test_the_seeding_migration_matches_the_core_builtin_scenarios():
+    import importlib
+
+    from analytics.scenarios import builtin_shocks
+
+    migration = importlib.import_module("analytics.migrations.0002_builtin_scenarios")
+    assert [tuple(b) for b in migration.BUILTIN] == [tuple(b) for b in builtin_shocks()]
+
+
+def test_demo_scenarios_include_the_builtin_ones(scenarios):
     names = set(StressScenario.objects.filter(builtin=True).values_list("name", flat=True))
     assert {"equity_crash_1987", "rates_shock_1994", "fx_devaluation"} <= names
 

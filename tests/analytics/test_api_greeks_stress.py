@@ -15,7 +15,7 @@ FIELDS = ("delta", "gamma", "vega", "theta", "rho", "delta_notional")
 
 
 @pytest.fixture
-def option_book(account):
+def option_book(account, scenarios):
     RiskFreeRateFactory(currency="USD", rate="0.05")
     und = listed("UND", price="100", days=0)
     other = listed("OTH", price="50", days=0)

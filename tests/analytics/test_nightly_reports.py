@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db(transaction=False)
 
 
 @pytest.fixture
-def books(account):
+def books(account, scenarios):
     """ACC-1 (equities), ACC-2 (with too little history), ACC-3 (empty)."""
     aapl = listed("AAPL", price="187.20", seed=1)
     msft = listed("MSFT", price="410", seed=2)

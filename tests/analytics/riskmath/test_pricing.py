@@ -179,3 +179,25 @@ def test_implied_vol_names_the_price_that_has_no_solution() -> None:
 def test_implied_vol_rejects_a_price_above_the_underlying() -> None:
     with pytest.raises(ImpliedVolError):
         implied_vol(150.0, 100.0, 100.0, 1.0, 0.0, 0.0, True)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    s=st.floats(0.0, 500.0),
+    k=positive,
+    t=st.floats(-0.5, 3.0),
+    r=st.floats(-0.02, 0.15),
+    q=st.floats(0.0, 0.1),
+    v=st.floats(0.0, 2.0),
+    is_call=st.booleans(),
+)
+def test_the_revaluation_fast_path_prices_like_the_greeks_path_and_nothing_is_nan(
+    s: float, k: float, t: float, r: float, q: float, v: float, is_call: bool
+) -> None:
+    from analytics.riskmath.pricing import _price
+
+    fast = float(_price(s, k, t, r, q, v, is_call))
+    assert np.isfinite(fast)
+    g = bsm_greeks(s, k, t, r, q, v, is_call)
+    assert np.all(np.isfinite([g.price, g.delta, g.gamma, g.vega, g.theta, g.rho]))
+    assert fast == pytest.approx(float(bsm_price(s, k, t, r, q, v, is_call)), rel=1e-12, abs=1e-12)
