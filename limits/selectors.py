@@ -181,8 +181,8 @@ def _cached(scopes: Sequence[tuple[str, int]]) -> dict[tuple[str, int], Effectiv
         if generation is None:
             # First reader of this scope (or an evicted token): establish one; if another
             # process won the race, use theirs.
-            cache.add(gen_key, new_generation(), timeout=None)
-            generation = cache.get(gen_key)
+            token = new_generation()
+            generation = token if cache.add(gen_key, token, timeout=None) else cache.get(gen_key)
         misses.append((scope, generation))
     if misses:
         loaded = _load([scope for scope, _ in misses], now)
