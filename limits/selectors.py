@@ -145,9 +145,10 @@ def _load(scopes: Sequence[tuple[str, int]], at: datetime) -> dict[tuple[str, in
     sets = {(s.scope_kind, s.scope_id): s for s in LimitSet.objects.filter(where)}
     overrides: dict[int, list[LimitOverride]] = {}
     if sets:
+        # In force at `at`: created by then, not yet expired, and not ended early before it.
         active = LimitOverride.objects.filter(
+            Q(reverted_at__isnull=True) | Q(reverted_at__gt=at),
             limit_set_id__in=[s.pk for s in sets.values()],
-            reverted_at__isnull=True,
             expires_at__gt=at,
             created_at__lte=at,
         )
@@ -211,8 +212,9 @@ def effective_limits(
 ) -> EffectiveLimits:
     """The limits in force for one scope now (cached) or at `at` (from the database).
 
-    An override counts while created_at <= at < expires_at, so it lapses on time whether or not
-    the expiry task has run.
+    An override counts while created_at <= at < expires_at (and before an early end), so it lapses
+    on time whether or not the expiry task has run. `at` moves only the overrides in time: the
+    base values are today's (their past values are in the history, `limit_history`).
     """
     return effective_limits_of(_scope_of(account=account, strategy=strategy, group=group), at=at)
 

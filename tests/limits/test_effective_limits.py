@@ -211,6 +211,9 @@ def test_ending_an_override_early_restores_the_base_limit(on_commit):
     assert limit_override_revert(override=override, reverted_by=None, reason="again") is False
     change = LimitChange.objects.first()
     assert (change.old_value, change.new_value) == ("100", None)
+    override.refresh_from_db()
+    before_the_end = override.reverted_at - timedelta(microseconds=1)
+    assert effective_limits(account=account, at=before_the_end).max_orders_per_minute == 100
 
 
 @pytest.mark.parametrize(
