@@ -59,7 +59,14 @@ from analytics.riskmath.stress import (
     scenario_from_shocks,
     stress_batch,
 )
-from analytics.riskmath.universe import InstrumentSpec, Universe, build_universe, unit_pnl, unit_values
+from analytics.riskmath.universe import (
+    InstrumentSpec,
+    Universe,
+    build_universe,
+    exposed_factors,
+    unit_pnl,
+    unit_values,
+)
 
 __all__ = [
     "BUILTIN_BY_NAME",
@@ -98,6 +105,7 @@ __all__ = [
     "covariance",
     "delta_gamma_var_batch",
     "ewma_covariance",
+    "exposed_factors",
     "greeks_batch",
     "historical_var_batch",
     "implied_vol",

@@ -308,3 +308,16 @@ def instrument_pnl(
     if fx_returns is not None:
         new_value = new_value * (1.0 + as_float(fx_returns))
     return as_float(new_value - base_value)
+
+
+def exposed_factors(u: Universe, quantities: npt.ArrayLike) -> BoolArray:
+    """[k] mask of the factors any row of `quantities` ([P x m] or [m]) holds a position on.
+
+    Pass it as `required=` to `history.lookback_returns` so history is demanded only where it
+    matters.
+    """
+    q = np.atleast_2d(as_float(quantities))
+    held = np.any(q != 0.0, axis=0)
+    mask = np.zeros(u.n_factors, dtype=np.bool_)
+    mask[u.factor_index[held]] = True
+    return mask

@@ -79,3 +79,14 @@ def test_history_of_factors_without_exposure_may_be_missing() -> None:
     np.testing.assert_array_equal(out[:, 1], 0.0)
     with pytest.raises(InsufficientHistoryError):
         lookback_returns(r, ("A", "B"), 5)
+
+
+def test_exposed_factors_mark_underlyings_of_held_options(option_universe) -> None:
+    from analytics.riskmath import exposed_factors
+
+    assert exposed_factors(option_universe, [0.0, 0.0, 1.0, 0.0]).tolist() == [True, False]
+    assert exposed_factors(option_universe, [[0.0, 0.0, 0.0, 0.0], [0.0, 2.0, 0.0, 0.0]]).tolist() == [
+        False,
+        True,
+    ]
+    assert exposed_factors(option_universe, [0.0, 0.0, 0.0, 0.0]).tolist() == [False, False]
