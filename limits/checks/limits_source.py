@@ -32,5 +32,7 @@ def scope_limits(locked: Locked, *, now: datetime) -> ScopeLimits:
     return ScopeLimits(
         account=found.account.as_engine_limits(),
         strategies=by_strategy,
-        groups={g.id: limits.as_engine_limits() for g, limits in zip(locked.groups, found.groups, strict=True)},
+        groups={
+            g.id: limits.as_engine_limits() for g, limits in zip(locked.groups, found.groups, strict=True)
+        },
     )

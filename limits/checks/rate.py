@@ -83,7 +83,9 @@ def count_and_add(added: Mapping[str, int], *, now: datetime) -> dict[str, int]:
     if settings.REDIS_URL:
         _, script = _client()
         try:
-            counts = script(keys=keys, args=[int(WINDOW.total_seconds() * 1000), uuid.uuid4().hex, *added.values()])
+            counts = script(
+                keys=keys, args=[int(WINDOW.total_seconds() * 1000), uuid.uuid4().hex, *added.values()]
+            )
         except redis.RedisError as exc:
             raise RateUnavailable(f"Order-rate store unavailable: {exc}") from exc
         return {key: int(count) for key, count in zip(keys, counts, strict=True)}

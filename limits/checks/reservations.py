@@ -48,7 +48,9 @@ def reservation_expiry(now: datetime) -> datetime:
     start = day_start(now, zone, parse_roll_time(settings.RISK_DAY_ROLL_TIME))
     local = start.astimezone(zone)
     # The same wall-clock roll time on the next date (DST-safe: not start + 24 hours).
-    return datetime.combine(local.date() + timedelta(days=1), local.timetz().replace(tzinfo=None), tzinfo=zone)
+    return datetime.combine(
+        local.date() + timedelta(days=1), local.timetz().replace(tzinfo=None), tzinfo=zone
+    )
 
 
 def consume_for_fill(fill: Fill) -> Decimal:

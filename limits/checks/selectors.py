@@ -31,4 +31,8 @@ def decision_list(
 
 def decision_by_check_id(*, check_id: uuid.UUID | str) -> CheckDecision | None:
     """The decision, whoever may see it: the caller authorises on its account afterwards."""
-    return CheckDecision.objects.select_related("account", "strategy", "caller").filter(check_id=check_id).first()
+    return (
+        CheckDecision.objects.select_related("account", "strategy", "caller")
+        .filter(check_id=check_id)
+        .first()
+    )

@@ -87,7 +87,9 @@ def _precheck(account: Account, orders: Sequence[DraftOrder]) -> None:
         key = order.client_order_id
         if key is not None:
             if key in seen:
-                errors[f"orders[{index}].client_order_id"] = [f"Repeats the client_order_id of orders[{seen[key]}]."]
+                errors[f"orders[{index}].client_order_id"] = [
+                    f"Repeats the client_order_id of orders[{seen[key]}]."
+                ]
             seen[key] = index
     if errors:
         raise InvalidOrder(errors)
@@ -95,7 +97,11 @@ def _precheck(account: Account, orders: Sequence[DraftOrder]) -> None:
 
 @transaction.atomic
 def _check(
-    *, account: Account, orders: Sequence[DraftOrder], caller: AbstractBaseUser | AnonymousUser | None, batch: bool
+    *,
+    account: Account,
+    orders: Sequence[DraftOrder],
+    caller: AbstractBaseUser | AnonymousUser | None,
+    batch: bool,
 ) -> list[CheckResult]:
     _precheck(account, orders)
     now = timezone.now()
@@ -116,7 +122,9 @@ def _check(
 
     results: list[CheckResult | None] = [None] * len(orders)
     if locked.replays:
-        stored = {row.client_order_id: row for row in CheckDecision.objects.filter(pk__in=locked.replays.values())}
+        stored = {
+            row.client_order_id: row for row in CheckDecision.objects.filter(pk__in=locked.replays.values())
+        }
         for index, order in enumerate(orders):
             row = stored.get(order.client_order_id or "")
             if row is not None and replayed(order, row):

@@ -68,10 +68,10 @@ _LOCK_GROUPS = (
     "WHERE g.id IN (SELECT accountgroup_id FROM accounts_accountgroup_accounts WHERE account_id = %(a)s) "
     "ORDER BY g.id{lock}"
 )
-_LOCK_ACCOUNT = (
-    "SELECT id, code, trading_state, base_currency FROM accounts_account WHERE id = %(a)s{lock}"
+_LOCK_ACCOUNT = "SELECT id, code, trading_state, base_currency FROM accounts_account WHERE id = %(a)s{lock}"
+_STRATEGIES = (
+    "SELECT id, code, trading_state FROM accounts_strategy WHERE account_id = %(a)s AND code IN ({codes})"
 )
-_STRATEGIES = "SELECT id, code, trading_state FROM accounts_strategy WHERE account_id = %(a)s AND code IN ({codes})"
 _REPLAYS = (
     "SELECT client_order_id, id FROM limits_checkdecision WHERE account_id = %(a)s "
     "AND client_order_id IN ({ids})"
@@ -178,7 +178,13 @@ def lock_and_read(
     replays_sql = _REPLAYS.format(ids=_in_list("k", ids, params))
     postgres = connection.vendor == "postgresql"
     lock = " FOR NO KEY UPDATE" if postgres else ""
-    statements = [_LOCK_GROUPS.format(lock=lock), _LOCK_ACCOUNT.format(lock=lock), strategies_sql, replays_sql, read]
+    statements = [
+        _LOCK_GROUPS.format(lock=lock),
+        _LOCK_ACCOUNT.format(lock=lock),
+        strategies_sql,
+        replays_sql,
+        read,
+    ]
     results: list[list[tuple[Any, ...]]] = []
     with connection.cursor() as cursor:
         if postgres:
@@ -188,7 +194,9 @@ def lock_and_read(
                 results.append(cursor.fetchall())
         else:
             # The write lock first: a reader that upgrades later could fail with "database is locked".
-            cursor.execute("UPDATE accounts_account SET trading_state = trading_state WHERE id = %(a)s", params)
+            cursor.execute(
+                "UPDATE accounts_account SET trading_state = trading_state WHERE id = %(a)s", params
+            )
             for statement in statements:
                 cursor.execute(statement, params)
                 results.append(cursor.fetchall())
@@ -217,7 +225,9 @@ class _Book:
     reserved_sell: dict[str, Decimal] = field(default_factory=lambda: defaultdict(Decimal))
     cash: dict[str, Decimal] = field(default_factory=lambda: defaultdict(Decimal))
     # (instrument id, sum q, sum q*avg, realized today, fees today, sum day-start q, sum dq*day avg)
-    lines: list[tuple[int, Decimal, Decimal, Decimal, Decimal, Decimal, Decimal]] = field(default_factory=list)
+    lines: list[tuple[int, Decimal, Decimal, Decimal, Decimal, Decimal, Decimal]] = field(
+        default_factory=list
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -252,7 +262,15 @@ def build_snapshot(
         kind = row[0]
         if kind == "P":
             _, _, strategy_id, iid, _, _, q, ap, r_today, f_today, dq, da, _ = row
-            line = (int(iid), dec(q), dec(q) * dec(ap), dec(r_today), dec(f_today), dec(dq), dec(dq) * dec(da))
+            line = (
+                int(iid),
+                dec(q),
+                dec(q) * dec(ap),
+                dec(r_today),
+                dec(f_today),
+                dec(dq),
+                dec(dq) * dec(da),
+            )
             account_book.lines.append(line)
             if strategy_id is not None:
                 strategy_books[int(strategy_id)].lines.append(line)
@@ -284,11 +302,18 @@ def build_snapshot(
             fx_rows.append((row[4], row[5], dec(row[6])))
 
     fx = FxTable(fx_rows)
-    if any(line[0] not in table.symbol_by_id for book in (account_book, *group_books.values()) for line in book.lines):
+    if any(
+        line[0] not in table.symbol_by_id
+        for book in (account_book, *group_books.values())
+        for line in book.lines
+    ):
         table = instruments.reload()  # a position in an instrument created since the last load
     symbol_by_id = table.symbol_by_id
-    engine_marks = {symbol_by_id[iid]: Mark(price, _aware(as_of)) for iid, (price, as_of) in marks.items()
-                    if iid in symbol_by_id}
+    engine_marks = {
+        symbol_by_id[iid]: Mark(price, _aware(as_of))
+        for iid, (price, as_of) in marks.items()
+        if iid in symbol_by_id
+    }
 
     account = locked.account
     valuer = _Valuer(table, fx, marks, closes)
@@ -296,16 +321,20 @@ def build_snapshot(
         account, account_book, limits.account, orders_last_minute.get(scope_key("account", account.id), 0)
     )
     strategies: dict[str, ScopeState] = {}
-    for code, row in locked.strategies.items():
-        book = strategy_books.get(row.id, _Book())
+    for code, strategy_row in locked.strategies.items():
         own = valuer.scope(
-            row, book, limits.strategies.get(code, Limits()), orders_last_minute.get(scope_key("strategy", row.id), 0)
+            strategy_row,
+            strategy_books.get(strategy_row.id, _Book()),
+            limits.strategies.get(code, Limits()),
+            orders_last_minute.get(scope_key("strategy", strategy_row.id), 0),
         )
         # A strategy has no capital of its own: it is measured against its account's.
         strategies[code] = _with_capital(own, account_state)
     groups = tuple(
         valuer.scope(
-            g, group_books.get(g.id, _Book()), limits.groups.get(g.id, Limits()),
+            g,
+            group_books.get(g.id, _Book()),
+            limits.groups.get(g.id, Limits()),
             orders_last_minute.get(scope_key("group", g.id), 0),
         )
         for g in locked.groups
@@ -353,7 +382,10 @@ class _Valuer:
     """
 
     def __init__(
-        self, table: InstrumentTable, fx: FxTable, marks: Mapping[int, tuple[Decimal, Any]],
+        self,
+        table: InstrumentTable,
+        fx: FxTable,
+        marks: Mapping[int, tuple[Decimal, Any]],
         closes: Mapping[int, Decimal],
     ) -> None:
         self.table = table
@@ -406,9 +438,9 @@ class _Valuer:
             unrealized += upnl * rate
             daily += (r_today - f_today + upnl - upnl_start) * rate
         for symbol in (*book.reserved_buy, *book.reserved_sell):
-            instrument = by_symbol.get(symbol)
-            if instrument is not None:
-                self.rate(instrument.currency, base)
+            reserved = by_symbol.get(symbol)
+            if reserved is not None:
+                self.rate(reserved.currency, base)
         for ccy in book.cash:
             self.rate(ccy, base)
         return ScopeState(
@@ -434,5 +466,3 @@ class _Valuer:
                 continue
             for base in bases:
                 self.rate(instrument.currency, base)
-
-

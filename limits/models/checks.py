@@ -49,7 +49,11 @@ class CheckDecision(models.Model):
     batch_id = models.UUIDField(null=True, blank=True, help_text="Shared by the orders of one basket.")
     # The reservation of an accepted order.
     reserved_price = models.DecimalField(
-        max_digits=28, decimal_places=10, null=True, blank=True, help_text="Limit price, or the mark for a market order."
+        max_digits=28,
+        decimal_places=10,
+        null=True,
+        blank=True,
+        help_text="Limit price, or the mark for a market order.",
     )
     open_quantity = models.DecimalField(max_digits=28, decimal_places=10, default=0)
     filled_quantity = models.DecimalField(max_digits=28, decimal_places=10, default=0)

@@ -121,7 +121,11 @@ def fill(
 def order(**overrides: Any) -> dict[str, Any]:
     """A limit buy of 100 AAPL at 100 on ACC-1, with `overrides`."""
     body: dict[str, Any] = {
-        "account": "ACC-1", "symbol": "AAPL", "side": "buy", "quantity": "100", "price": "100",
+        "account": "ACC-1",
+        "symbol": "AAPL",
+        "side": "buy",
+        "quantity": "100",
+        "price": "100",
     }
     body.update(overrides)
     return {k: v for k, v in body.items() if v is not ...}

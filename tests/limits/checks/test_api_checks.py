@@ -19,20 +19,26 @@ def _post(client, path, body):
     return client.post(path, body, format="json")
 
 
-@pytest.mark.parametrize(("who", "status"), [("owner", 200), ("trader", 200), ("viewer", 403), ("outsider", 404)])
+@pytest.mark.parametrize(
+    ("who", "status"), [("owner", 200), ("trader", 200), ("viewer", 403), ("outsider", 404)]
+)
 def test_who_may_check_an_order(funded, request, who, status):
     client = client_for(request.getfixturevalue(who))
     assert _post(client, "/api/v1/checks/", order()).status_code == status
     assert _post(client, "/api/v1/checks/batch/", {"orders": [order()]}).status_code == status
 
 
-@pytest.mark.parametrize(("who", "status"), [("owner", 200), ("trader", 200), ("viewer", 403), ("outsider", 404)])
+@pytest.mark.parametrize(
+    ("who", "status"), [("owner", 200), ("trader", 200), ("viewer", 403), ("outsider", 404)]
+)
 def test_who_may_release(accepted, request, who, status):
     client = client_for(request.getfixturevalue(who))
     assert _post(client, f"/api/v1/checks/{accepted['check_id']}/release/", {}).status_code == status
 
 
-@pytest.mark.parametrize(("who", "status"), [("owner", 200), ("trader", 200), ("viewer", 200), ("outsider", 404)])
+@pytest.mark.parametrize(
+    ("who", "status"), [("owner", 200), ("trader", 200), ("viewer", 200), ("outsider", 404)]
+)
 def test_who_may_read_a_decision(accepted, request, who, status):
     # The contract lets viewers read everything on their account; the log is a read.
     client = client_for(request.getfixturevalue(who))

@@ -54,9 +54,7 @@ def _run(codes: list[str]) -> list[str]:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_checks_on_an_account_limit_admit_exactly_what_fits(
-    postgres, redis_url, settings, funded
-):
+def test_concurrent_checks_on_an_account_limit_admit_exactly_what_fits(postgres, redis_url, settings, funded):
     settings.REDIS_URL = redis_url
     set_limits(funded, max_position_quantity="500")
     decisions = _run(["ACC-1"] * WORKERS)

@@ -28,7 +28,11 @@ def test_a_decision_stores_caller_inputs_and_result(log, trader):
 
 def test_the_log_lists_newest_first_with_filters(log, trader_client):
     data = trader_client.get("/api/v1/checks/", {"account": "ACC-1"}).json()
-    assert [r["check_id"] for r in data["results"]] == [log[2]["check_id"], log[1]["check_id"], log[0]["check_id"]]
+    assert [r["check_id"] for r in data["results"]] == [
+        log[2]["check_id"],
+        log[1]["check_id"],
+        log[0]["check_id"],
+    ]
     rejected = trader_client.get("/api/v1/checks/", {"account": "ACC-1", "decision": "rejected"}).json()
     assert [r["check_id"] for r in rejected["results"]] == [log[1]["check_id"]]
     item = data["results"][0]
@@ -49,7 +53,8 @@ def test_the_log_shows_only_visible_accounts(log, outsider, staff):
     deposit(other, "1000")
     MembershipFactory(user=outsider, account=other, role="trader")
     client_for(outsider).post(
-        "/api/v1/checks/", {"account": "ACC-9", "symbol": "AAPL", "side": "buy", "quantity": "1", "price": "100"},
+        "/api/v1/checks/",
+        {"account": "ACC-9", "symbol": "AAPL", "side": "buy", "quantity": "1", "price": "100"},
         format="json",
     )
     mine = client_for(outsider).get("/api/v1/checks/").json()

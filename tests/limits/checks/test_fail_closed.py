@@ -52,4 +52,7 @@ def test_a_failure_while_storing_the_decision_leaves_no_reservation(funded, trad
     with mock.patch("limits.checks.service.CheckDecision.objects.bulk_create", side_effect=boom):
         assert trader_client.post("/api/v1/checks/", order(), format="json").status_code == 503
     assert not CheckDecision.objects.exists()
-    assert trader_client.post("/api/v1/checks/", order(quantity="150"), format="json").json()["decision"] == "accepted"
+    assert (
+        trader_client.post("/api/v1/checks/", order(quantity="150"), format="json").json()["decision"]
+        == "accepted"
+    )

@@ -34,7 +34,9 @@ def test_a_replay_of_a_rejection_returns_the_rejection(funded, check):
 
 def test_the_same_id_with_another_order_is_a_conflict(funded, check, trader_client):
     first = check(client_order_id="oms-3")
-    response = trader_client.post("/api/v1/checks/", order(client_order_id="oms-3", quantity="5"), format="json")
+    response = trader_client.post(
+        "/api/v1/checks/", order(client_order_id="oms-3", quantity="5"), format="json"
+    )
     assert response.status_code == 409
     assert response.json()["check_id"] == first["check_id"]
     assert "client_order_id" in response.json()
@@ -47,9 +49,11 @@ def test_ids_are_per_account(funded, check, staff):
 
     deposit(AccountFactory(code="ACC-2"), "1000000")
     first = check(client_order_id="oms-4")
-    other = client_for(staff).post(
-        "/api/v1/checks/", order(account="ACC-2", client_order_id="oms-4"), format="json"
-    ).json()
+    other = (
+        client_for(staff)
+        .post("/api/v1/checks/", order(account="ACC-2", client_order_id="oms-4"), format="json")
+        .json()
+    )
     assert other["check_id"] != first["check_id"]
     assert other["decision"] == "accepted"
 
@@ -74,7 +78,12 @@ def test_a_basket_replays_known_ids_and_checks_the_rest(funded, check, trader_cl
     first = check(client_order_id="b-1", quantity="100")
     results = trader_client.post(
         "/api/v1/checks/batch/",
-        {"orders": [order(client_order_id="b-1", quantity="100"), order(client_order_id="b-2", quantity="60")]},
+        {
+            "orders": [
+                order(client_order_id="b-1", quantity="100"),
+                order(client_order_id="b-2", quantity="60"),
+            ]
+        },
         format="json",
     ).json()["results"]
     assert results[0]["check_id"] == first["check_id"]

@@ -67,9 +67,13 @@ def test_a_fill_that_rolls_back_consumes_nothing(funded, check):
     from django.db import transaction
 
     first = check(quantity="100")
-    with pytest.raises(RuntimeError), transaction.atomic():
-        fill(funded, "AAPL", "buy", "100", "100", check_id=first["check_id"])
-        raise RuntimeError("the fill request failed later")
+    def fill_then_fail() -> None:
+        with transaction.atomic():
+            fill(funded, "AAPL", "buy", "100", "100", check_id=first["check_id"])
+            raise RuntimeError("the fill request failed later")
+
+    with pytest.raises(RuntimeError):
+        fill_then_fail()
     assert _row(first["check_id"]).open_quantity == Decimal("100")
 
 

@@ -51,8 +51,14 @@ def test_it_rejects_an_order_over_each_limit_in_each_scope(scoped, check, scope,
     target, extra, setup_strategy = scoped(scope)
     limits, fields, setup = LIMIT_CASES[rule]
     for symbol, side, qty, price in setup:
-        fill(target if scope == "account" else scoped("account")[0], symbol, side, qty, price,
-             strategy=setup_strategy)
+        fill(
+            target if scope == "account" else scoped("account")[0],
+            symbol,
+            side,
+            qty,
+            price,
+            strategy=setup_strategy,
+        )
     set_limits(target, **limits)
     result = check(**extra, **fields)
     assert result["decision"] == "rejected"
