@@ -13,7 +13,7 @@ from accounts.models import Account
 from positions.ledger.numbers import q10
 from positions.locks import lock_accounts_for_ledger
 from positions.models import CashBalance, CashMovement
-from positions.services.errors import LedgerOutOfRange
+from positions.services.errors import LedgerOutOfRange, as_text
 
 
 class CashMovementConflict(Exception):
@@ -53,7 +53,7 @@ def _differences(stored: CashMovement, *, currency: str, amount: Decimal, reason
     if stored.currency != currency:
         diff["currency"] = {"stored": stored.currency, "sent": currency}
     if stored.amount != amount:
-        diff["amount"] = {"stored": str(stored.amount), "sent": str(amount)}
+        diff["amount"] = {"stored": as_text(stored.amount), "sent": as_text(amount)}
     if stored.reason != reason:
         diff["reason"] = {"stored": stored.reason, "sent": reason}
     return diff

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 
 # Stored figures are numeric(28, 10): at most 18 digits before the decimal point.
@@ -17,3 +18,14 @@ class LedgerOutOfRange(ValueError):
         super().__init__(f"{item_id} would take the {field} beyond the supported range.")
         self.item_id = item_id
         self.field = field
+
+
+def as_text(value: object) -> object:
+    """A value of a replay difference, as JSON."""
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")  # "187.2", whatever the stored scale
+    return str(value)

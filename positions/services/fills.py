@@ -18,7 +18,7 @@ from positions.ledger.book import book_fill
 from positions.locks import lock_accounts_for_ledger
 from positions.models import Fill, Instrument, Position
 from positions.services.cash import cash_balance_add
-from positions.services.errors import LIMIT, LedgerOutOfRange
+from positions.services.errors import LIMIT, LedgerOutOfRange, as_text
 from positions.services.tracked import TRACKED_FIELDS, copy_to_row, tracked_from_row
 from positions.signals import fill_recorded
 
@@ -63,16 +63,6 @@ class FillConflict(Exception):
         self.differences = differences
 
 
-def _as_text(value: object) -> object:
-    if value is None or isinstance(value, bool | int | str):
-        return value
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return format(value.normalize(), "f")  # "187.2", whatever the stored scale
-    return str(value)
-
-
 def fill_differences(stored: Fill, sent: FillInput) -> dict[str, dict[str, Any]]:
     """Field -> {stored, sent} for every field where a replay differs (numbers compare by value)."""
     pairs: dict[str, tuple[object, object]] = {
@@ -89,7 +79,7 @@ def fill_differences(stored: Fill, sent: FillInput) -> dict[str, dict[str, Any]]
         "check_id": (stored.check_id, sent.check_id),
     }
     return {
-        name: {"stored": _as_text(old), "sent": _as_text(new)}
+        name: {"stored": as_text(old), "sent": as_text(new)}
         for name, (old, new) in pairs.items()
         if old != new
     }
