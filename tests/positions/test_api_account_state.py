@@ -29,7 +29,8 @@ def book(account):
     PriceFactory(instrument=aapl, price=D(160))
     PriceFactory(instrument=sap, price=D(110))
     deposit(account, "10000")
-    record(account, aapl, "buy", "100", "150", fee="5", strategy=StrategyFactory(account=account, code="momo"))
+    momo = StrategyFactory(account=account, code="momo")
+    record(account, aapl, "buy", "100", "150", fee="5", strategy=momo)
     record(account, sap, "sell", "10", "100")
     return account
 
