@@ -21,17 +21,17 @@ from limits.models.limits import (
 from limits.models.trading_state import TradingStateChange, TradingStateSource
 
 __all__ = [
-    "CheckDecision",
     "DECIMAL_LIMIT_FIELDS",
     "DEFAULT_WARN_UTILIZATION_PCT",
     "INTEGER_LIMIT_FIELDS",
     "LIMIT_FIELDS",
     "OVERRIDABLE_FIELDS",
-    "OrderRateTick",
+    "CheckDecision",
     "LimitChange",
     "LimitChangeSource",
     "LimitOverride",
     "LimitSet",
+    "OrderRateTick",
     "ScopeKind",
     "TradingStateChange",
     "TradingStateSource",
