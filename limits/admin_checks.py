@@ -11,7 +11,7 @@ from limits.models.checks import CheckDecision
 
 
 @admin.register(CheckDecision)
-class CheckDecisionAdmin(admin.ModelAdmin[CheckDecision]):
+class CheckDecisionAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = [
         "evaluated_at", "account", "strategy", "symbol", "side", "quantity", "price", "decision",
         "open_quantity", "client_order_id", "caller",
