@@ -11,8 +11,9 @@ Monte Carlo: factor returns over the horizon are r = sqrt(h) L z with z ~ N(0, I
 `numpy.random.default_rng(seed)` in chunks of `chunk_size` rows, L L' = Sigma (Cholesky, or the
 eigen factor of the nearest PSD matrix when Sigma is not positive definite). Linear books use the
 reassociation Z (W L)' so the k x S factor scenarios are never formed per portfolio; only the
-tail of each portfolio's losses (and the normals of its tail scenarios) is kept between chunks, so
-memory is bounded by chunk_size x (k + P) plus the kept tails. The same seed and chunk size give
+tail of each portfolio's losses is kept between chunks, so memory is bounded by chunk_size x
+(k + P) plus the tails. Components need the normals of the tail scenarios: a copy of the generator
+replays the draws afterwards and keeps just those rows. The same seed and chunk size give
 the same scenarios whatever the number of portfolios.
 
 Components (both methods): the ES-based Euler allocation, position i's mean loss over the
@@ -21,6 +22,8 @@ marginal = component / exposure (0 where the exposure is 0).
 """
 
 from __future__ import annotations
+
+import copy
 
 import numpy as np
 import numpy.typing as npt
@@ -113,38 +116,20 @@ def historical_var_batch(
     return _batch("historical", u, q, confidence, horizon_days, tail, comp)
 
 
-class _KeptRows:
-    """The normals of every scenario that is in some portfolio's current tail.
-
-    A scenario that drops out of every tail can never come back (tails only gain newer
-    scenarios), so rows are filtered on arrival and the stored ones pruned only when they have
-    grown to twice the live set: memory stays within about 2 x min(S, P x t) rows of k floats.
-    """
-
-    def __init__(self, k: int) -> None:
-        self.ids: list[IntArray] = []
-        self.z: list[FloatArray] = []
-        self.count = 0
-        self.k = k
-
-    def add(self, tail_ids: IntArray, first_id: int, z: FloatArray) -> None:
-        live = np.unique(tail_ids)
-        chunk_ids = np.arange(first_id, first_id + z.shape[0], dtype=np.intp)
-        keep = np.isin(chunk_ids, live, assume_unique=True)
-        self.ids.append(chunk_ids[keep])
-        self.z.append(z[keep])
-        self.count += int(keep.sum())
-        if self.count > 2 * live.size:
-            self.rows(tail_ids)
-
-    def rows(self, tail_ids: IntArray) -> tuple[IntArray, FloatArray]:
-        """(sorted scenario ids, their normals) of the live set, after pruning."""
-        ids = np.concatenate(self.ids) if self.ids else np.zeros(0, dtype=np.intp)
-        z = np.concatenate(self.z) if self.z else np.zeros((0, self.k))
-        keep = np.isin(ids, np.unique(tail_ids), assume_unique=True)
-        ids, z = ids[keep], z[keep]
-        self.ids, self.z, self.count = [ids], [z], ids.size
-        return ids, z
+def _replay_rows(
+    replay: np.random.Generator, wanted: IntArray, n_scenarios: int, chunk_size: int, k: int
+) -> FloatArray:
+    """The normals of scenarios `wanted` (sorted ids), redrawn chunk by chunk from a copy of the
+    generator: cheaper than keeping candidate rows during the main pass, and memory-bounded."""
+    out = np.empty((wanted.size, k))
+    done = 0
+    while done < n_scenarios:
+        s = min(chunk_size, n_scenarios - done)
+        z = replay.standard_normal((s, k))
+        lo, hi = np.searchsorted(wanted, [done, done + s])
+        out[lo:hi] = z[wanted[lo:hi] - done]
+        done += s
+    return out
 
 
 def monte_carlo_var_batch(
@@ -178,9 +163,9 @@ def monte_carlo_var_batch(
     opt_drivers = chol[u.factor_index[opt]]  # [n_opt x k]: each option's underlying return
     q_opt = q[:, opt]
     rng = np.random.default_rng(seed)
+    replay = copy.deepcopy(rng)
     t = tail_size(n_scenarios, confidence)
     tracker = TailTracker(q.shape[0], t)
-    kept = _KeptRows(u.n_factors)
     done = 0
     while done < n_scenarios:
         s = min(chunk_size, n_scenarios - done)
@@ -189,12 +174,11 @@ def monte_carlo_var_batch(
         if opt.size:
             pnl += q_opt @ instrument_pnl(u, opt, z @ opt_drivers.T).T
         tracker.update(-pnl, done)
-        if components:
-            kept.add(tracker.ids, done, z)
         done += s
     tail = var_es_from_tail(tracker.losses, tracker.ids, n_scenarios, confidence)
     if components and q.shape[0]:
-        kept_ids, kept_z = kept.rows(tracker.ids)
+        kept_ids = np.unique(tracker.ids)
+        kept_z = _replay_rows(replay, kept_ids, n_scenarios, chunk_size, u.n_factors)
         avg = _tail_weights(tail, np.searchsorted(kept_ids, tail.tail_ids), kept_ids.size)
         # Linear unit P&L is exposure x factor return, so averaging z first is exact and cheap.
         mean_unit = ((avg @ kept_z) @ chol.T)[:, u.factor_index] * lin_per_unit

@@ -33,10 +33,11 @@ def redis_worker(redis_url: str) -> Iterator[str]:
 
 
 def _reset_connections() -> None:
-    """Drop the app's cached producer pool and result backend so the new URLs take effect."""
-    if app._pool is not None:
-        app._pool.force_close_all()
-        app._pool = None
+    """Drop the app's cached connection and producer pools and result backend so the new URLs take effect."""
+    # Not force_close_all(): kombu keeps pools in a global registry keyed by URL, and a closed one
+    # would be handed out again.
+    app.amqp._producer_pool = None
+    app._pool = None
     app._local.__dict__.pop("backend", None)
 
 

@@ -98,3 +98,10 @@ def test_monte_carlo_reprices_options_fully(option_universe) -> None:
     )
     assert premium * 0.9 < result.var[0] <= premium
     assert result.es[0] <= premium * (1 + 1e-12)
+
+
+def test_unseeded_monte_carlo_still_gets_consistent_components(option_universe) -> None:
+    cov = np.array([[4e-4, 1e-4], [1e-4, 2e-4]])
+    result = monte_carlo_var_batch(option_universe, [5.0, -3.0, -1.0, 2.0], cov, n_scenarios=5000, seed=None)
+    assert result.component_var[0].sum() == pytest.approx(result.var[0], rel=1e-10)
+    assert np.all(result.component_var[0] != 0.0)
