@@ -9,6 +9,10 @@ of the instruments. The batch path computes parametric, historical and Monte Car
 scenarios) VaR with ES and component VaR, and 10 stress scenarios, for all 1,000 portfolios. The
 baseline is a Python loop over portfolios calling the same functions one portfolio at a time; it
 runs on a sample of portfolios and is extrapolated linearly (the figure says so).
+
+Each stage is timed `--repeat` times and the fastest is reported, with its CPU time over all
+threads. On a box shared with other jobs, OpenBLAS's two spinning threads can cost more than they
+bring; compare with `OPENBLAS_NUM_THREADS=1` (printed in the output).
 """
 
 from __future__ import annotations

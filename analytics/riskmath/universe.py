@@ -105,13 +105,19 @@ def build_universe(specs: Sequence[InstrumentSpec]) -> Universe:
     factor_classes: list[str] = []
     spots: dict[str, float] = {}
     missing_vol: list[str] = []
+    drivers: list[str] = []
+    if len({spec.symbol for spec in specs}) != len(specs):
+        raise InvalidInputError("symbol", "each instrument may appear only once in a universe")
     for spec in specs:
+        if not (np.isfinite(spec.spot) and spec.spot > 0.0):
+            raise InvalidInputError("spot", f"{spec.symbol}: spot must be a positive number")
         if spec.asset_class not in ASSET_CLASSES:
             raise InvalidInputError("asset_class", f"{spec.symbol}: unknown asset class {spec.asset_class!r}")
         is_opt = spec.asset_class == "option"
         driver = spec.underlying if is_opt else spec.symbol
         if driver is None:
             raise InvalidInputError("underlying", f"{spec.symbol}: an option needs an underlying")
+        drivers.append(driver)
         if is_opt and (
             spec.option_type not in ("call", "put") or spec.strike is None or spec.expiry_years is None
         ):
@@ -144,10 +150,7 @@ def build_universe(specs: Sequence[InstrumentSpec]) -> Universe:
         currencies=tuple(s.currency for s in specs),
         factor_symbols=tuple(factor_pos),
         factor_asset_classes=tuple(factor_classes),
-        factor_index=np.array(
-            [factor_pos[s.underlying if o else s.symbol] for s, o in zip(specs, opt, strict=True)],  # type: ignore[index]
-            dtype=np.intp,
-        ),
+        factor_index=np.array([factor_pos[d] for d in drivers], dtype=np.intp),
         spot=col([s.spot for s in specs]),
         multiplier=col([s.multiplier for s in specs]),
         fx_to_base=col([s.fx_to_base for s in specs]),

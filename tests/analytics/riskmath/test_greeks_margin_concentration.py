@@ -97,9 +97,19 @@ def test_an_option_without_implied_vol_is_named() -> None:
     }
 
 
-def test_unknown_asset_classes_are_refused() -> None:
-    with pytest.raises(InvalidInputError):
-        build_universe([InstrumentSpec("X", "bond", "USD", 100.0)])
+@pytest.mark.parametrize(
+    ("specs", "field"),
+    [
+        ([InstrumentSpec("X", "bond", "USD", 100.0)], "asset_class"),
+        ([InstrumentSpec("X", "equity", "USD", 0.0)], "spot"),
+        ([InstrumentSpec("X", "equity", "USD", 1.0), InstrumentSpec("X", "equity", "USD", 1.0)], "symbol"),
+        ([InstrumentSpec("X_C", "option", "USD", 1.0, underlying="X", implied_vol=0.2)], "option_type"),
+    ],
+)
+def test_malformed_instruments_are_refused_naming_the_field(specs, field) -> None:
+    with pytest.raises(InvalidInputError) as exc:
+        build_universe(specs)
+    assert exc.value.fields == {"field": field}
 
 
 def test_linear_margin_is_notional_times_rate_and_excess_is_equity_minus_margin() -> None:
