@@ -161,6 +161,10 @@ class OverrideIn(StrictSerializer):
         return attrs
 
 
+class OverrideEndIn(StrictSerializer):
+    reason = serializers.CharField(max_length=2000)
+
+
 class OverrideOut(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     field = serializers.CharField()

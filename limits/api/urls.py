@@ -29,6 +29,21 @@ urlpatterns: list[URLPattern | URLResolver] = [
         f"{STRATEGY}limits/overrides/", views.StrategyOverridesView.as_view(), name="strategy-limit-overrides"
     ),
     path(f"{GROUP}limits/overrides/", views.GroupOverridesView.as_view(), name="group-limit-overrides"),
+    path(
+        f"{ACCOUNT}limits/overrides/<int:override_id>/end/",
+        views.AccountOverrideEndView.as_view(),
+        name="account-limit-override-end",
+    ),
+    path(
+        f"{STRATEGY}limits/overrides/<int:override_id>/end/",
+        views.StrategyOverrideEndView.as_view(),
+        name="strategy-limit-override-end",
+    ),
+    path(
+        f"{GROUP}limits/overrides/<int:override_id>/end/",
+        views.GroupOverrideEndView.as_view(),
+        name="group-limit-override-end",
+    ),
     # Kill switch
     path(f"{ACCOUNT}trading-state/", views.AccountTradingStateView.as_view(), name="account-trading-state"),
     path(

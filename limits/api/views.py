@@ -13,6 +13,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
+from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import PermissionDenied
@@ -165,7 +166,40 @@ class OverridesMixin(TargetView, generics.ListAPIView[LimitOverride]):
         return Response(s.OverrideOut(override).data, status=status.HTTP_201_CREATED)
 
 
+class OverrideEndMixin(TargetView):
+    """POST `{reason}`: end one of the scope's overrides now (risk managers); 409 if it already ended."""
+
+    @extend_schema(request=s.OverrideEndIn, responses={200: s.OverrideOut, 409: None})
+    def post(self, request: Request, **kwargs: Any) -> Response:
+        target = self.get_target()
+        override = selectors.limit_overrides(target=target).filter(pk=kwargs["override_id"]).first()
+        if override is None:
+            raise Http404("No such override.")
+        data = s.OverrideEndIn(data=request.data)
+        data.is_valid(raise_exception=True)
+        with service_errors():
+            ended = services.limit_override_revert(
+                override=override, reverted_by=request.user, reason=data.validated_data["reason"]
+            )
+        override.refresh_from_db()
+        return Response(
+            s.OverrideOut(override).data, status=status.HTTP_200_OK if ended else status.HTTP_409_CONFLICT
+        )
+
+
 class AccountOverridesView(OverridesMixin, AccountTargetView):
+    pass
+
+
+class AccountOverrideEndView(OverrideEndMixin, AccountTargetView):
+    pass
+
+
+class StrategyOverrideEndView(OverrideEndMixin, StrategyTargetView):
+    pass
+
+
+class GroupOverrideEndView(OverrideEndMixin, GroupTargetView):
     pass
 
 

@@ -181,3 +181,35 @@ def test_strategy_and_group_overrides(owner, account, desk):
     assert client.post("/api/v1/groups/DESK-A/limits/overrides/", body, format="json").status_code == 201
     limits = client.get("/api/v1/groups/DESK-A/limits/").json()
     assert limits["effective"]["max_orders_per_minute"] == 50
+
+
+def test_owner_ends_an_override_early_and_a_second_end_is_409(owner, viewer, outsider, account):
+    client = client_for(owner)
+    created = client.post(
+        OVERRIDES_URL,
+        {"field": "max_var", "value": "9", "expires_at": _in_an_hour(), "reason": "r"},
+        format="json",
+    ).json()
+    end_url = f"{OVERRIDES_URL}{created['id']}/end/"
+    assert client_for(viewer).post(end_url, {"reason": "x"}, format="json").status_code == 403
+    assert client_for(outsider).post(end_url, {"reason": "x"}, format="json").status_code == 404
+    assert client.post(end_url, {}, format="json").status_code == 400
+    response = client.post(end_url, {"reason": "not needed"}, format="json")
+    assert response.status_code == 200
+    assert response.json()["active"] is False
+    assert client.get("/api/v1/accounts/ACC-1/limits/").json()["effective"]["max_var"] is None
+    assert client.post(end_url, {"reason": "again"}, format="json").status_code == 409
+    assert LimitChange.objects.filter(override_id=created["id"]).count() == 2
+
+
+def test_an_override_of_another_scope_is_404(owner, account):
+    other = AccountFactory(code="ACC-2")
+    override = LimitOverride.objects.create(
+        limit_set=limit_set_update(target=other, values={"max_var": "1"}, reason="r", changed_by=None),
+        field="max_var",
+        value=5,
+        expires_at=timezone.now() + timedelta(hours=1),
+        reason="r",
+    )
+    response = client_for(owner).post(f"{OVERRIDES_URL}{override.pk}/end/", {"reason": "x"}, format="json")
+    assert response.status_code == 404
