@@ -166,3 +166,19 @@ def test_historical_and_parametric_agree_on_normal_data() -> None:
     hist = historical_var_batch(u, [100.0], r)
     par = parametric_var_batch(u, [100.0], sample_covariance(r))
     assert hist.var[0] == pytest.approx(par.var[0], rel=0.03)
+
+
+@pytest.mark.parametrize(("skew", "kurt"), [(0.0, 0.0), (0.5, 1.0), (-0.8, 3.0)])
+def test_cornish_fisher_es_is_the_mean_quantile_beyond_var(skew, kurt) -> None:
+    from scipy.integrate import quad
+
+    from analytics.riskmath.parametric import cornish_fisher_es_z
+
+    c = 0.99
+    numeric = quad(lambda u: float(cornish_fisher_z(u, skew, kurt)), c, 1.0, limit=200)[0] / (1 - c)
+    assert float(cornish_fisher_es_z(c, skew, kurt)) == pytest.approx(numeric, rel=1e-6)
+    if skew == kurt == 0.0:
+        z = stats.norm.ppf(c)
+        assert float(cornish_fisher_es_z(c, 0.0, 0.0)) == pytest.approx(
+            stats.norm.pdf(z) / (1 - c), rel=1e-12
+        )
