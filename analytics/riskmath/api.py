@@ -8,6 +8,8 @@ universe; `portfolio_var` is the same for one portfolio and returns the contract
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import numpy.typing as npt
 
@@ -93,8 +95,6 @@ def var_batch(
 
 
 def _renamed(batch: VarBatch, method: str) -> VarBatch:
-    from dataclasses import replace
-
     return replace(batch, method=method)
 
 

@@ -37,6 +37,7 @@ from scipy.special import ndtri
 
 from analytics.riskmath._checks import check_common, check_covariance, quantity_matrix
 from analytics.riskmath._types import FloatArray, as_float
+from analytics.riskmath.covariance import sample_covariance
 from analytics.riskmath.results import VarBatch
 from analytics.riskmath.universe import (
     Universe,
@@ -158,8 +159,6 @@ def cornish_fisher_var_batch(
     check_common(confidence, horizon_days)
     q = quantity_matrix(u, quantities)
     r = as_float(returns)
-    from analytics.riskmath.covariance import sample_covariance
-
     cov = sample_covariance(r)
     sigma, var_n, _, exposure, marginal = _normal_parts(u, q, cov, confidence, horizon_days)
     _, w = _exposures(u, q)
