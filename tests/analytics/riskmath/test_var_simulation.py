@@ -105,3 +105,28 @@ def test_unseeded_monte_carlo_still_gets_consistent_components(option_universe) 
     result = monte_carlo_var_batch(option_universe, [5.0, -3.0, -1.0, 2.0], cov, n_scenarios=5000, seed=None)
     assert result.component_var[0].sum() == pytest.approx(result.var[0], rel=1e-10)
     assert np.all(result.component_var[0] != 0.0)
+
+
+def test_monte_carlo_horizon_scales_like_parametric(linear_universe, returns3) -> None:
+    cov = sample_covariance(returns3)
+    q = np.array([30.0, -40.0, 100.0])
+    mc = monte_carlo_var_batch(linear_universe, q, cov, horizon_days=10, n_scenarios=100_000, seed=3)
+    par = parametric_var_batch(linear_universe, q, cov, horizon_days=10)
+    rel_se = np.sqrt(0.99 * 0.01 / 100_000) / stats.norm.pdf(stats.norm.ppf(0.99)) / stats.norm.ppf(0.99)
+    assert mc.var[0] == pytest.approx(par.var[0], rel=4 * rel_se)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [
+        ({"confidence": 1.0}, "confidence"),
+        ({"confidence": 0.3}, "confidence"),
+        ({"horizon_days": 0}, "horizon_days"),
+    ],
+)
+def test_nonsense_confidence_or_horizon_is_refused(linear_universe, returns3, kwargs, field) -> None:
+    from analytics.riskmath import InvalidInputError
+
+    with pytest.raises(InvalidInputError) as exc:
+        historical_var_batch(linear_universe, [1.0, 1.0, 1.0], returns3, **kwargs)
+    assert exc.value.fields == {"field": field}
