@@ -114,6 +114,25 @@ def main() -> None:
         times.append(time.perf_counter() - start)
     times.sort()
     print(f"{'database load only':<28} median {statistics.median(times) * 1e6:8.0f} us")
+    # Calibration on this machine at this moment: one trivial query, one cache round trip.
+    print(f"{'baseline SELECT 1':<28} median {_median_us(_select_one, args.reads // 4):8.0f} us")
+    cache_get = _median_us(lambda: cache.get("bench:none"), args.reads)
+    print(f"{'baseline cache get':<28} median {cache_get:8.0f} us")
+
+
+def _select_one() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        cursor.fetchone()
+
+
+def _median_us(fn, n: int) -> float:
+    times = []
+    for _ in range(n):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times) * 1e6
 
 
 if __name__ == "__main__":

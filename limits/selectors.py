@@ -142,7 +142,7 @@ def _load(scopes: Sequence[tuple[str, int]], at: datetime) -> dict[tuple[str, in
     for kind, pks in ids.items():
         if pks:
             where |= Q(**{f"{kind}_id__in": pks})
-    sets = {(s.scope_kind, s.scope_id): s for s in LimitSet.objects.filter(where)}
+    sets = {(s.scope_kind, s.scope_id): s for s in LimitSet.objects.filter(where).order_by()}
     overrides: dict[int, list[LimitOverride]] = {}
     if sets:
         # In force at `at`: created by then, not yet expired, and not ended early before it.
@@ -151,7 +151,7 @@ def _load(scopes: Sequence[tuple[str, int]], at: datetime) -> dict[tuple[str, in
             limit_set_id__in=[s.pk for s in sets.values()],
             expires_at__gt=at,
             created_at__lte=at,
-        )
+        ).order_by()
         for override in active:
             overrides.setdefault(override.limit_set_id, []).append(override)
     result = {}
