@@ -12,6 +12,9 @@ from rest_framework.test import APIClient
 
 from tests.factories import AccountFactory, MembershipFactory, UserFactory
 
+# Every factory user hashes a password; PBKDF2 at production cost dominates API test time.
+settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
 
 def services_required() -> bool:
     """CI sets RISK_REQUIRE_SERVICES=1: a missing PostgreSQL or Redis then fails instead of skipping."""
