@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import models
 
 from accounts.models import Account
+from analytics.models.fields import BulkJSONField
 
 
 class ReportStatus(models.TextChoices):
@@ -26,7 +27,7 @@ class RiskReport(models.Model):
     as_of = models.DateField()
     status = models.CharField(max_length=8, choices=ReportStatus.choices, default=ReportStatus.OK)
     error_code = models.CharField(max_length=64, blank=True, default="")
-    error = models.JSONField(default=dict, blank=True, help_text="The data problem of a failed report.")
+    error = BulkJSONField(default=dict, blank=True, help_text="The data problem of a failed report.")
     method = models.CharField(max_length=32, default="historical")
     lookback_days = models.PositiveIntegerField()
     currency = models.CharField(max_length=10)
@@ -43,10 +44,10 @@ class RiskReport(models.Model):
         blank=True,
         help_text="P&L of the positions over the next day (set by the next report), for backtests.",
     )
-    components = models.JSONField(default=list, blank=True, help_text="Component VaR (99%) per symbol.")
-    greeks = models.JSONField(default=dict, blank=True, help_text="Greeks by underlying and total.")
-    stress = models.JSONField(default=dict, blank=True, help_text="P&L per stored scenario and the worst.")
-    positions = models.JSONField(default=dict, blank=True, help_text="Quantity per symbol when computed.")
+    components = BulkJSONField(default=list, blank=True, help_text="Component VaR (99%) per symbol.")
+    greeks = BulkJSONField(default=dict, blank=True, help_text="Greeks by underlying and total.")
+    stress = BulkJSONField(default=dict, blank=True, help_text="P&L per stored scenario and the worst.")
+    positions = BulkJSONField(default=dict, blank=True, help_text="Quantity per symbol when computed.")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

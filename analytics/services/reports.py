@@ -33,6 +33,7 @@ from analytics import compute
 from analytics.errors import RiskDataError
 from analytics.models import ReportStatus, RiskReport
 from analytics.riskmath.errors import RiskMathError
+from analytics.riskmath.results import VarBatch
 from analytics.riskmath.stress import StressScenario as CoreScenario
 from analytics.selectors.risk import stored_scenarios
 from analytics.services.thresholds import ReportOutcome, raise_alerts
@@ -193,7 +194,7 @@ def _book_outcomes(
             historical_var_99=float(figures.h99.var[i]),
             monte_carlo_var_99=float(figures.mc99.var[i]),
             margin_required=float(figures.margin.total[i]),
-            components=[c.__dict__ for c in figures.h99.portfolio(i).components],
+            components=_components_json(figures.h99, i),
             greeks=_greeks_json(figures, i),
             stress=_stress_json(figures, i),
             positions=positions,
@@ -215,6 +216,7 @@ class _Figures:
     p99: Any
     mc99: Any
     greeks: Any
+    greeks_nonzero: Any  # [P x k] underlyings with any non-zero Greek
     stress: Any
     margin: Any
 
@@ -225,23 +227,43 @@ def _figures(book: Book, rows: list[int], scenarios: list[CoreScenario]) -> _Fig
     def var(method: str, confidence: float, **kw: Any) -> Any:
         return compute.var_batch(book, method=method, confidence=confidence, rows=rows, cov=cov, **kw)
 
+    greeks = compute.greeks_of(book, rows)
     return _Figures(
         h95=var("historical", 0.95, components=False),
         h99=var("historical", 0.99),
         h975=var("historical", 0.975),
         p99=var("parametric", 0.99),
         mc99=var("monte_carlo", 0.99, n_scenarios=MC_SCENARIOS, components=False),
-        greeks=compute.greeks_of(book, rows),
+        greeks=greeks,
+        greeks_nonzero=np.any(greeks.values != 0.0, axis=2),
         stress=compute.stress_of(book, scenarios, rows) if scenarios else None,
         margin=compute.margin_of(book, rows),
     )
 
 
+def _components_json(batch: VarBatch, i: int) -> list[dict[str, Any]]:
+    """`batch.portfolio(i).components` without visiting every column of the universe."""
+    cols = np.flatnonzero((batch.exposure[i] != 0.0) | (batch.component_var[i] != 0.0))
+    return [
+        {
+            "symbol": batch.symbols[j],
+            "exposure": float(batch.exposure[i, j]),
+            "marginal_var": float(batch.marginal_var[i, j]),
+            "component_var": float(batch.component_var[i, j]),
+        }
+        for j in cols
+    ]
+
+
 def _greeks_json(figures: _Figures, i: int) -> dict[str, Any]:
-    report = figures.greeks.report(i)
-    total = dict(report.total.__dict__)
-    total.pop("underlying")
-    return {"by_underlying": [g.__dict__ for g in report.by_underlying], "total": total}
+    """`GreeksBatch.report(i)` as JSON, visiting only the underlyings the account is exposed to."""
+    batch = figures.greeks
+    values = batch.values[i]  # [k x 6]
+    rows = [
+        {"underlying": batch.factor_symbols[j], **dict(zip(batch.FIELDS, values[j].tolist(), strict=True))}
+        for j in np.flatnonzero(figures.greeks_nonzero[i])
+    ]
+    return {"by_underlying": rows, "total": dict(zip(batch.FIELDS, values.sum(axis=0).tolist(), strict=True))}
 
 
 def _stress_json(figures: _Figures, i: int) -> dict[str, Any]:

@@ -16,10 +16,10 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 import numpy as np
 
-from accounts.models import Account
 from analytics.models import AlertKind, AlertSeverity, ReportStatus, RiskReport
 from analytics.riskmath.backtest import backtest_batch
 from analytics.services.alerts import AlertSpec, alert_raise
@@ -40,14 +40,23 @@ class ReportOutcome:
     previous_realized_pnl: float | None = None
 
 
-def _var_limit_specs(outcomes: Sequence[ReportOutcome], day: date) -> list[AlertSpec]:
-    from limits.selectors import effective_limits
+def _effective_limits(account_ids: list[int]) -> dict[int, Any]:
+    """Effective limits of many accounts at once: one cache round trip, or two queries on a miss.
 
+    limits.selectors has no public bulk read yet; `_cached` is what `effective_limits` calls per scope.
+    """
+    from limits.selectors import _cached
+
+    found = _cached([("account", a) for a in account_ids])
+    return {a: found[("account", a)] for a in account_ids}
+
+
+def _var_limit_specs(outcomes: Sequence[ReportOutcome], day: date) -> list[AlertSpec]:
     ok = [o for o in outcomes if o.report.status == ReportStatus.OK and o.report.var_99 is not None]
-    accounts = Account.objects.in_bulk([o.account_id for o in ok])
+    limits_of = _effective_limits([o.account_id for o in ok])
     specs = []
     for o in ok:
-        limits = effective_limits(account=accounts[o.account_id])
+        limits = limits_of[o.account_id]
         if limits.max_var is None or limits.max_var <= 0:
             continue
         var = float(o.report.var_99 or 0.0)
