@@ -7,12 +7,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from accounts.models import Account
 from positions.clock import current_day_start
 from positions.ledger.book import TrackedPosition, book_fill, effective_day_state
 from positions.ledger.numbers import q10
+from positions.ledger.position import PositionState
 from positions.locks import lock_accounts_for_ledger
 from positions.models import CashBalance, CashMovement, Fill, Position
 from positions.services.tracked import TRACKED_FIELDS, copy_to_row, tracked_from_row
@@ -68,8 +69,31 @@ def ledger_derive(*, account: Account, now: datetime | None = None) -> DerivedLe
     return DerivedLedger(positions=positions, cash={c: q10(a) for c, a in cash.items()}, fills=count)
 
 
+# SQLite keeps 15 significant digits of a NUMERIC (it stores a double), and live updates there read
+# back that rounded value and add in floating point; PostgreSQL's numeric is exact. So on SQLite a
+# live figure may differ from the exact replay in its last digits: that is not a change to report.
+SQLITE_RELATIVE_TOLERANCE = Decimal("1e-12")
+
+
+def _close(a: Decimal, b: Decimal) -> bool:
+    if a == b:
+        return True
+    if connection.vendor != "sqlite":
+        return False
+    return abs(a - b) <= max(abs(a), abs(b), Decimal(1)) * SQLITE_RELATIVE_TOLERANCE
+
+
+def _same_state(a: PositionState, b: PositionState) -> bool:
+    return all(
+        _close(getattr(a, name), getattr(b, name))
+        for name in ("quantity", "avg_price", "realized_pnl", "fees")
+    )
+
+
 def _same(a: TrackedPosition, b: TrackedPosition, day_start: datetime) -> bool:
-    return a.state == b.state and effective_day_state(a, day_start) == effective_day_state(b, day_start)
+    return _same_state(a.state, b.state) and _same_state(
+        effective_day_state(a, day_start), effective_day_state(b, day_start)
+    )
 
 
 @transaction.atomic
@@ -113,7 +137,7 @@ def positions_rebuild(*, account: Account, now: datetime | None = None) -> Rebui
         if current is None:
             CashBalance.objects.create(account=account, currency=currency, amount=amount)
             balances_changed += 1
-        elif current.amount != amount:
+        elif not _close(current.amount, amount):
             current.amount = amount
             current.save(update_fields=["amount", "updated_at"])
             balances_changed += 1

@@ -164,6 +164,5 @@ def test_for_any_sequence_of_fills_rebuild_equals_live_and_replays_change_nothin
             pending = []
     live = snapshot(account)
     result = positions_rebuild(account=account, now=now)
-    if connection.vendor == "postgresql":
-        assert (result.positions_changed, result.balances_changed) == (0, 0)
+    assert (result.positions_changed, result.balances_changed) == (0, 0)
     assert_same_ledger(live, snapshot(account))
