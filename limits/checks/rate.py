@@ -54,9 +54,14 @@ class RateUnavailable(RuntimeError):
 _local = threading.local()
 
 
+def redis_url() -> str:
+    """RISK_RATE_REDIS_URL if set (a Redis of its own for the window), else REDIS_URL; "" = no Redis."""
+    return str(getattr(settings, "RISK_RATE_REDIS_URL", "") or settings.REDIS_URL)
+
+
 def _client() -> tuple[redis.Redis, Any]:
-    """A Redis client and the registered script, per thread and REDIS_URL (tests switch URLs)."""
-    url = settings.REDIS_URL
+    """A Redis client and the registered script, per thread and URL (tests switch URLs)."""
+    url = redis_url()
     cached = getattr(_local, "client", None)
     if cached is None or cached[0] != url:
         client = redis.Redis.from_url(url, socket_connect_timeout=0.5, socket_timeout=0.5)
@@ -80,7 +85,7 @@ def count_and_add(added: Mapping[str, int], *, now: datetime) -> dict[str, int]:
     keys: Sequence[str] = list(added)
     if not keys:
         return {}
-    if settings.REDIS_URL:
+    if redis_url():
         _, script = _client()
         try:
             counts = script(

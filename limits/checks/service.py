@@ -32,6 +32,7 @@ from limits.checks.limits_source import scope_limits
 from limits.checks.render import finding_json, plain
 from limits.checks.reservations import release, reservation_expiry
 from limits.checks.snapshot import build_snapshot, lock_and_read
+from limits.checks.store import store_decisions
 from limits.engine.check import check_batch as engine_check_batch
 from limits.engine.decision import Decision
 from limits.engine.orders import DraftOrder, InvalidOrder
@@ -156,7 +157,7 @@ def _check(
         _row(order, decision, locked=locked, caller_id=user_id, batch_id=batch_id, expires_at=expires_at)
         for (_, order), decision in zip(fresh, outcome.decisions, strict=True)
     ]
-    CheckDecision.objects.bulk_create(rows)
+    store_decisions(rows)
     for (index, _), row in zip(fresh, rows, strict=True):
         results[index] = CheckResult.of(row)
     return [r for r in results if r is not None]

@@ -34,8 +34,14 @@ def _fast_passwords(settings: Any) -> None:
 
 @pytest.fixture(autouse=True)
 def _own_rate_keys(settings: Any) -> None:
-    # Parallel test workers share one Redis: each test counts orders under its own keys.
+    # Parallel test workers share one Redis, and the suite clears the Django cache (FLUSHDB of the
+    # REDIS_URL database) around every test: the window lives in database 15 under per-test keys.
     settings.RISK_RATE_KEY_PREFIX = f"rp:test:{uuid.uuid4().hex}"
+    settings.RISK_RATE_REDIS_URL = rate_redis_url(settings.REDIS_URL)
+
+
+def rate_redis_url(url: str) -> str:
+    return url.rsplit("/", 1)[0] + "/15" if url else ""
 
 
 @pytest.fixture(autouse=True)

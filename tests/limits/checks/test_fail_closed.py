@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_an_unreachable_redis_answers_503(funded, trader_client, settings):
-    settings.REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens on port 1
+    settings.REDIS_URL = settings.RISK_RATE_REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens on port 1
     response = trader_client.post("/api/v1/checks/", order(), format="json")
     assert response.status_code == 503
     assert response.json()["detail"]
@@ -49,7 +49,7 @@ def test_a_database_that_cannot_be_reached_at_all_answers_503(funded, trader):
 def test_a_failure_while_storing_the_decision_leaves_no_reservation(funded, trader_client):
     set_limits(funded, max_position_quantity="150")
     boom = OperationalError("connection lost")
-    with mock.patch("limits.checks.service.CheckDecision.objects.bulk_create", side_effect=boom):
+    with mock.patch("limits.checks.service.store_decisions", side_effect=boom):
         assert trader_client.post("/api/v1/checks/", order(), format="json").status_code == 503
     assert not CheckDecision.objects.exists()
     assert (

@@ -9,7 +9,7 @@ import redis
 from django.utils import timezone
 
 from limits.checks import rate
-from tests.limits.checks.conftest import codes, set_limits
+from tests.limits.checks.conftest import codes, rate_redis_url, set_limits
 
 pytestmark = pytest.mark.django_db
 
@@ -18,11 +18,12 @@ pytestmark = pytest.mark.django_db
 def shared_redis(redis_url, settings):
     # Not the flushing redis_client fixture: parallel workers share this Redis.
     settings.REDIS_URL = redis_url
+    settings.RISK_RATE_REDIS_URL = rate_redis_url(redis_url)
     rate._local.__dict__.clear()
-    return redis.Redis.from_url(redis_url)
+    return redis.Redis.from_url(settings.RISK_RATE_REDIS_URL)
 
 
-def test_two_redis_clients_share_one_window(shared_redis, redis_url):
+def test_two_redis_clients_share_one_window(shared_redis):
     key = rate.scope_key("account", 424242)
     seen: list[int] = []
 
@@ -36,7 +37,7 @@ def test_two_redis_clients_share_one_window(shared_redis, redis_url):
     worker.join()
     assert seen == [2]
     assert rate.count_and_add({key: 1}, now=timezone.now())[key] == 3
-    assert redis.Redis.from_url(redis_url).zcard(key) == 4
+    assert shared_redis.zcard(key) == 4
 
 
 def test_the_window_forgets_orders_older_than_a_minute(shared_redis):
@@ -54,14 +55,14 @@ def test_the_api_rejects_over_the_rate_with_redis(funded, check, shared_redis):
 
 
 def test_without_redis_the_database_keeps_the_window(funded, check, settings):
-    settings.REDIS_URL = ""
+    settings.REDIS_URL = settings.RISK_RATE_REDIS_URL = ""
     set_limits(funded, max_orders_per_minute=1)
     check()
     assert ("order_rate", "account") in codes(check(quantity="1"))
 
 
 def test_replays_do_not_count_toward_the_rate(funded, check, settings):
-    settings.REDIS_URL = ""
+    settings.REDIS_URL = settings.RISK_RATE_REDIS_URL = ""
     set_limits(funded, max_orders_per_minute=1)
     first = check(client_order_id="r-1")
     assert check(client_order_id="r-1")["check_id"] == first["check_id"]

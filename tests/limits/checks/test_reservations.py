@@ -67,6 +67,7 @@ def test_a_fill_that_rolls_back_consumes_nothing(funded, check):
     from django.db import transaction
 
     first = check(quantity="100")
+
     def fill_then_fail() -> None:
         with transaction.atomic():
             fill(funded, "AAPL", "buy", "100", "100", check_id=first["check_id"])

@@ -1,0 +1,133 @@
+"""Start gunicorn (production settings, 2 workers) on PostgreSQL + Redis, load it with wrk, print a table.
+
+Side by side in one server run: GET /api/v1/accounts/{code}/ (authenticated one-row read) and
+POST /api/v1/checks/, at 8 and 32 connections, orders spread over 100 accounts x 50 symbols.
+Run setup_data.py first. Loopback only; every wrk run is bounded (--duration); gunicorn is stopped
+at the end (also on error).
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/rp_bench REDIS_URL=redis://127.0.0.1:6379/9 \
+        .venv/bin/python bench/bench_checks/run.py --duration 15
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import re
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent.parent
+PORT = 8011
+
+
+def server_env() -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        DEBUG="0",
+        SECRET_KEY="bench-only-secret-key-not-for-production-0123456789",
+        SECURE_SSL_REDIRECT="0",
+        ALLOWED_HOSTS="127.0.0.1",
+        LOG_LEVEL="WARNING",
+    )
+    for name in ("DATABASE_URL", "REDIS_URL"):
+        if not env.get(name):
+            sys.exit(f"{name} must be set (PostgreSQL and Redis)")
+    return env
+
+
+def wait_ready(token: str, timeout: float = 90) -> None:
+    deadline = time.monotonic() + timeout
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{PORT}/api/v1/accounts/BENCH-000/", headers={"Authorization": f"Token {token}"}
+    )
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.3)
+    raise RuntimeError("gunicorn did not become ready")
+
+
+def reset_reservations(env: dict[str, str]) -> None:
+    """Start every run from the same state: no decisions, no open reservations."""
+    subprocess.run(
+        [
+            str(ROOT / ".venv/bin/python"), "-c",
+            "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'riskplatform.settings');"
+            "django.setup();"
+            "from limits.models import CheckDecision;"
+            "CheckDecision.objects.filter(account__code__startswith='BENCH-').delete()",
+        ],
+        env={**env, "DEBUG": "1"}, cwd=ROOT, check=True,
+    )
+
+
+def wrk(script: str, connections: int, duration: int, token: str, threads: int) -> dict[str, float]:
+    out = subprocess.run(
+        [
+            "wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--timeout", "5s",
+            "-s", str(HERE / script), f"http://127.0.0.1:{PORT}",
+        ],
+        env={**os.environ, "BENCH_TOKEN": token}, capture_output=True, text=True, timeout=duration + 60,
+    )
+    line = next((x for x in out.stdout.splitlines() if x.startswith("RESULT")), None)
+    if line is None:
+        raise RuntimeError(f"wrk failed: {out.stdout}\n{out.stderr}")
+    return {k: float(v) for k, v in re.findall(r"(\w+)=([\d.]+)", line)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--duration", type=int, default=15, help="seconds per measured wrk run")
+    parser.add_argument("--connections", default="8,32")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=1, help="wrk threads")
+    args = parser.parse_args()
+    token = (HERE / ".token").read_text().strip()
+    env = server_env()
+    reset_reservations(env)
+    server = subprocess.Popen(
+        [
+            str(ROOT / ".venv/bin/gunicorn"), "riskplatform.wsgi", "-w", str(args.workers),
+            "-b", f"127.0.0.1:{PORT}", "--backlog", "256", "--log-level", "warning",
+        ],
+        cwd=ROOT, env=env, start_new_session=True,
+    )
+    rows = []
+    try:
+        wait_ready(token)
+        wrk("read.lua", 8, 3, token, args.threads)  # warm both workers' caches and connections
+        wrk("checks.lua", 8, 3, token, args.threads)
+        for connections in [int(c) for c in args.connections.split(",")]:
+            for name, script in (("GET /accounts/{code}/", "read.lua"), ("POST /checks/", "checks.lua")):
+                result = wrk(script, connections, args.duration, token, args.threads)
+                rows.append((name, connections, result))
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+
+    print(f"machine: {platform.node()} {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}")
+    print(f"gunicorn -w {args.workers} (sync), wrk -t{args.threads}, {args.duration}s per run")
+    print(f"{'endpoint':24} {'conns':>5} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8} {'non-2xx':>8}")
+    for name, connections, r in rows:
+        print(
+            f"{name:24} {connections:>5} {r['rps']:>9.1f} {r['p50_ms']:>8.2f} {r['p99_ms']:>8.2f} "
+            f"{r['max_ms']:>8.2f} {int(r['non2xx']):>8}"
+        )
+    by = {(n, c): r for n, c, r in rows}
+    for connections in sorted({c for _, c, _ in rows}):
+        read, check = by[("GET /accounts/{code}/", connections)], by[("POST /checks/", connections)]
+        print(f"{connections} connections: /checks/ throughput = {check['rps'] / read['rps']:.2f} x the read's")
+
+
+if __name__ == "__main__":
+    main()
