@@ -39,10 +39,10 @@ return 1
 """
 
 INSERT = (
-    "INSERT INTO limits_checkdecision (check_id, account_id, symbol, side, quantity, order_type, fingerprint, "
-    "decision, violations, warnings, request, evaluated_at, open_quantity, filled_quantity, released_quantity, "
-    "expires_at) VALUES (%s, %s, 'B000', 'buy', 1, 'limit', '', 'accepted', '[]', '[]', '{}', now(), 1, 0, 0, "
-    "now() + interval '1 day')"
+    "INSERT INTO limits_checkdecision (check_id, account_id, symbol, side, quantity, order_type, "
+    "fingerprint, decision, violations, warnings, request, evaluated_at, open_quantity, filled_quantity, "
+    "released_quantity, expires_at) VALUES (%s, %s, 'B000', 'buy', 1, 'limit', '', 'accepted', '[]', '[]', "
+    "'{}', now(), 1, 0, 0, now() + interval '1 day')"
 )
 
 
@@ -69,8 +69,14 @@ def worker(mode: str, seconds: float, ids: list[int], out: multiprocessing.Queue
             with transaction.atomic():
                 Account.objects.select_for_update().get(pk=account_id)
                 CheckDecision.objects.create(
-                    account_id=account_id, symbol="B000", side="buy", quantity=Decimal(1), fingerprint="",
-                    decision="accepted", evaluated_at=django.utils.timezone.now(), open_quantity=Decimal(1),
+                    account_id=account_id,
+                    symbol="B000",
+                    side="buy",
+                    quantity=Decimal(1),
+                    fingerprint="",
+                    decision="accepted",
+                    evaluated_at=django.utils.timezone.now(),
+                    open_quantity=Decimal(1),
                 )
         elif mode == "raw":
             with transaction.atomic(), connection.cursor() as cursor:

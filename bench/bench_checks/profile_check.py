@@ -21,6 +21,8 @@ from decimal import Decimal
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+# Outside the repository: the token of a local bench user must not be committed.
+TOKEN_FILE = Path(os.environ.get("BENCH_TOKEN_FILE", "/tmp/rp_bench_checks.token"))
 sys.path.insert(0, str(HERE.parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "riskplatform.settings")
 
@@ -54,7 +56,7 @@ def main() -> None:
     parser.add_argument("-n", type=int, default=500)
     parser.add_argument("--no-profile", action="store_true")
     args = parser.parse_args()
-    token = (HERE / ".token").read_text().strip()
+    token = TOKEN_FILE.read_text().strip()
     client = Client(HTTP_AUTHORIZATION=f"Token {token}")
     rng = random.Random(1)
     CheckDecision.objects.filter(account__code__startswith="BENCH-").delete()
@@ -75,8 +77,11 @@ def main() -> None:
         check_order(
             account=accounts[d["account"]],
             order=DraftOrder(
-                account=d["account"], symbol=d["symbol"], side=d["side"],
-                quantity=Decimal(d["quantity"]), price=Decimal(d["price"]),
+                account=d["account"],
+                symbol=d["symbol"],
+                side=d["side"],
+                quantity=Decimal(d["quantity"]),
+                price=Decimal(d["price"]),
             ),
         )
     service_ms = (time.perf_counter() - start) * 1000 / args.n
@@ -86,8 +91,10 @@ def main() -> None:
     for path in reads:
         client.get(path)
     read_ms = (time.perf_counter() - start) * 1000 / args.n
-    print(f"per request, in-process, n={args.n}: POST /checks/ {view_ms:.2f} ms, service alone {service_ms:.2f} ms, "
-          f"GET /accounts/{{code}}/ {read_ms:.2f} ms")
+    print(
+        f"per request, in-process, n={args.n}: POST /checks/ {view_ms:.2f} ms, "
+        f"service alone {service_ms:.2f} ms, GET /accounts/{{code}}/ {read_ms:.2f} ms"
+    )
 
     if not args.no_profile:
         profiler = Profiler(interval=0.0002)

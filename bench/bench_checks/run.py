@@ -23,6 +23,8 @@ import urllib.request
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+# Outside the repository: the token of a local bench user must not be committed.
+TOKEN_FILE = Path(os.environ.get("BENCH_TOKEN_FILE", "/tmp/rp_bench_checks.token"))
 ROOT = HERE.parent.parent
 PORT = 8011
 
@@ -61,23 +63,36 @@ def reset_reservations(env: dict[str, str]) -> None:
     """Start every run from the same state: no decisions, no open reservations."""
     subprocess.run(
         [
-            str(ROOT / ".venv/bin/python"), "-c",
+            str(ROOT / ".venv/bin/python"),
+            "-c",
             "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'riskplatform.settings');"
             "django.setup();"
             "from limits.models import CheckDecision;"
             "CheckDecision.objects.filter(account__code__startswith='BENCH-').delete()",
         ],
-        env={**env, "DEBUG": "1"}, cwd=ROOT, check=True,
+        env={**env, "DEBUG": "1"},
+        cwd=ROOT,
+        check=True,
     )
 
 
 def wrk(script: str, connections: int, duration: int, token: str, threads: int) -> dict[str, float]:
     out = subprocess.run(
         [
-            "wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--timeout", "5s",
-            "-s", str(HERE / script), f"http://127.0.0.1:{PORT}",
+            "wrk",
+            f"-t{threads}",
+            f"-c{connections}",
+            f"-d{duration}s",
+            "--timeout",
+            "5s",
+            "-s",
+            str(HERE / script),
+            f"http://127.0.0.1:{PORT}",
         ],
-        env={**os.environ, "BENCH_TOKEN": token}, capture_output=True, text=True, timeout=duration + 60,
+        env={**os.environ, "BENCH_TOKEN": token},
+        capture_output=True,
+        text=True,
+        timeout=duration + 60,
     )
     line = next((x for x in out.stdout.splitlines() if x.startswith("RESULT")), None)
     if line is None:
@@ -92,15 +107,25 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=1, help="wrk threads")
     args = parser.parse_args()
-    token = (HERE / ".token").read_text().strip()
+    token = TOKEN_FILE.read_text().strip()
     env = server_env()
     reset_reservations(env)
     server = subprocess.Popen(
         [
-            str(ROOT / ".venv/bin/gunicorn"), "riskplatform.wsgi", "-w", str(args.workers),
-            "-b", f"127.0.0.1:{PORT}", "--backlog", "256", "--log-level", "warning",
+            str(ROOT / ".venv/bin/gunicorn"),
+            "riskplatform.wsgi",
+            "-w",
+            str(args.workers),
+            "-b",
+            f"127.0.0.1:{PORT}",
+            "--backlog",
+            "256",
+            "--log-level",
+            "warning",
         ],
-        cwd=ROOT, env=env, start_new_session=True,
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
     )
     rows = []
     try:
@@ -115,9 +140,14 @@ def main() -> None:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
 
-    print(f"machine: {platform.node()} {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}")
+    print(
+        f"machine: {platform.node()} {platform.machine()}, {os.cpu_count()} CPUs, "
+        f"Python {platform.python_version()}"
+    )
     print(f"gunicorn -w {args.workers} (sync), wrk -t{args.threads}, {args.duration}s per run")
-    print(f"{'endpoint':24} {'conns':>5} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8} {'non-2xx':>8}")
+    print(
+        f"{'endpoint':24} {'conns':>5} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8} {'non-2xx':>8}"
+    )
     for name, connections, r in rows:
         print(
             f"{name:24} {connections:>5} {r['rps']:>9.1f} {r['p50_ms']:>8.2f} {r['p99_ms']:>8.2f} "
@@ -126,7 +156,9 @@ def main() -> None:
     by = {(n, c): r for n, c, r in rows}
     for connections in sorted({c for _, c, _ in rows}):
         read, check = by[("GET /accounts/{code}/", connections)], by[("POST /checks/", connections)]
-        print(f"{connections} connections: /checks/ throughput = {check['rps'] / read['rps']:.2f} x the read's")
+        print(
+            f"{connections} connections: /checks/ throughput = {check['rps'] / read['rps']:.2f} x the read's"
+        )
 
 
 if __name__ == "__main__":

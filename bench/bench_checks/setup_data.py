@@ -3,7 +3,8 @@
 100 accounts BENCH-000..099, each holding 50 of 200 symbols (positions, marks, cash), account limits
 on every field the check evaluates cheaply and expensively (order, position, gross/net, leverage,
 margin, daily loss, collar, rate), 10 desks of 10 accounts with group limits (--no-groups to skip),
-and one trader user ("bench") on every account; its token is written to bench/bench_checks/.token.
+and one trader user ("bench") on every account; its token is written to $BENCH_TOKEN_FILE
+(default /tmp/rp_bench_checks.token, outside the repository).
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/rp_bench REDIS_URL=redis://127.0.0.1:6379/9 \
         DEBUG=1 .venv/bin/python bench/bench_checks/setup_data.py
@@ -20,6 +21,8 @@ from decimal import Decimal
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+# Outside the repository: the token of a local bench user must not be committed.
+TOKEN_FILE = Path(os.environ.get("BENCH_TOKEN_FILE", "/tmp/rp_bench_checks.token"))
 sys.path.insert(0, str(HERE.parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "riskplatform.settings")
 
@@ -88,7 +91,8 @@ def build(groups: bool) -> str:
     accounts = []
     for a in range(ACCOUNTS):
         account, _ = Account.objects.update_or_create(
-            code=f"BENCH-{a:03d}", defaults={"name": f"Bench {a}", "base_currency": "USD", "trading_state": "active"}
+            code=f"BENCH-{a:03d}",
+            defaults={"name": f"Bench {a}", "base_currency": "USD", "trading_state": "active"},
         )
         accounts.append(account)
         Membership.objects.get_or_create(user=user, account=account, defaults={"role": "trader"})
@@ -132,7 +136,7 @@ def main() -> None:
     cache.clear()
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE") if connection.vendor == "postgresql" else None
-    (HERE / ".token").write_text(key)
+    TOKEN_FILE.write_text(key)
     print(f"bench data ready: {ACCOUNTS} accounts x {PER_ACCOUNT} symbols, groups={not args.no_groups}")
 
 

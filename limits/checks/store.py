@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from typing import Any
 
 from django.db import connection
 
@@ -29,7 +30,7 @@ def store_decisions(rows: Sequence[CheckDecision]) -> None:
         CheckDecision.objects.bulk_create(rows)
         return
     placeholders = "(" + ", ".join(["%s"] * len(_COLUMNS)) + ")"
-    params: list[object] = []
+    params: list[Any] = []
     for row in rows:
         for column in _COLUMNS:
             value = getattr(row, column)
