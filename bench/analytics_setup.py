@@ -3,7 +3,7 @@
 `django_setup()` points Django at DATABASE_URL (default .../rp_bench_analytics),
 creating the database if missing, and migrates it. `build_firm()` creates (once; it is reused on the
 next run) 500 instruments (450 USD/EUR equities and futures, 50 options on the first equities with
-implied vols), 300 weekdays of closes, rates, an EUR/USD rate and 1,000 accounts of 10-60 positions.
+implied vols), 520 weekdays of closes, rates, an EUR/USD rate and 1,000 accounts of 10-60 positions.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/rp_bench_analytics"
 N_ACCOUNTS = 1_000
 N_LINEAR = 450
 N_OPTIONS = 50
-HISTORY_DAYS = 300
+HISTORY_DAYS = 520
 
 
 def _ensure_database(url: str) -> None:
@@ -81,7 +81,9 @@ def build_firm(*, n_accounts: int = N_ACCOUNTS, seed: int = 0) -> None:
     now = datetime.now(UTC)
     today = current_trading_date()
     with transaction.atomic():
-        FxRate.objects.update_or_create(base="EUR", quote="USD", defaults={"rate": Decimal("1.08"), "as_of": now})
+        FxRate.objects.update_or_create(
+            base="EUR", quote="USD", defaults={"rate": Decimal("1.08"), "as_of": now}
+        )
         for ccy, rate in (("USD", "0.045"), ("EUR", "0.03")):
             RiskFreeRate.objects.update_or_create(currency=ccy, defaults={"rate": Decimal(rate)})
         linear = Instrument.objects.bulk_create(
@@ -123,10 +125,23 @@ def build_firm(*, n_accounts: int = N_ACCOUNTS, seed: int = 0) -> None:
             batch_size=5_000,
         )
         Price.objects.bulk_create(
-            [Price(instrument=ins, price=Decimal(f"{closes[-1, j] * (1 + rng.normal(0, 0.005)):.4f}"), as_of=now)
-             for j, ins in enumerate(linear)]
-            + [Price(instrument=o, price=Decimal("5"), as_of=now, implied_vol=Decimal(f"{rng.uniform(0.15, 0.6):.4f}"))
-               for o in options]
+            [
+                Price(
+                    instrument=ins,
+                    price=Decimal(f"{closes[-1, j] * (1 + rng.normal(0, 0.005)):.4f}"),
+                    as_of=now,
+                )
+                for j, ins in enumerate(linear)
+            ]
+            + [
+                Price(
+                    instrument=o,
+                    price=Decimal("5"),
+                    as_of=now,
+                    implied_vol=Decimal(f"{rng.uniform(0.15, 0.6):.4f}"),
+                )
+                for o in options
+            ]
         )
         accounts = Account.objects.bulk_create(
             Account(code=f"BENCH-{i:04d}", name=f"Bench {i}", base_currency="EUR" if i % 10 == 0 else "USD")

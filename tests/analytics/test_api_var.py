@@ -177,3 +177,15 @@ def test_an_option_book_is_priced_and_has_var(account, viewer):
         assert res.status_code == 200, res.json()
         assert res.json()["var"] > 0
         assert res.json()["portfolio_value"] < 0  # a short call
+
+
+def test_a_changed_close_is_seen_despite_the_history_cache(equity_book, viewer):
+    from positions.models import PriceHistory
+
+    client = client_for(viewer)
+    before = client.get(URL, {"lookback_days": 250}).json()["var"]
+    assert client.get(URL, {"lookback_days": 250}).json()["var"] == before  # served from the cache
+    row = PriceHistory.objects.filter(instrument__symbol="AAPL").order_by("-date")[10]
+    row.close = row.close * 2
+    row.save()
+    assert client.get(URL, {"lookback_days": 250}).json()["var"] > before
