@@ -53,6 +53,19 @@ class VarQuery(StrictSerializer):
         return attrs
 
 
+class RiskDataErrorOut(serializers.Serializer[Any]):
+    """422: the stored data cannot support the figure; extra keys name what is missing."""
+
+    code = serializers.ChoiceField(
+        choices=["insufficient_history", "missing_price", "missing_fx_rate", "missing_implied_vol"]
+    )
+    detail = serializers.CharField()
+    missing = serializers.DictField(child=serializers.IntegerField(), required=False)
+    required_days = serializers.IntegerField(required=False)
+    symbols = serializers.ListField(child=serializers.CharField(), required=False)
+    currencies = serializers.ListField(child=serializers.CharField(), required=False)
+
+
 class ComponentOut(serializers.Serializer[Any]):
     symbol = serializers.CharField()
     exposure = serializers.FloatField()

@@ -56,7 +56,16 @@ class RiskView(AccountScopedView):
 
 
 class VarView(RiskView):
-    @extend_schema(parameters=[s.VarQuery], responses={200: s.VarOut})
+    """VaR and expected shortfall of the account's current positions, with component VaR.
+
+    parametric: mean-zero normal on the sample covariance of daily simple returns, sqrt-of-time;
+    historical: the book fully revalued under each day of the lookback; monte_carlo: normal scenarios
+    on the same covariance, options repriced (`scenarios`, `seed`; a fixed seed by default).
+    422 when the data cannot support the figure (too little history, a missing mark, FX rate or
+    implied vol), naming the instruments.
+    """
+
+    @extend_schema(parameters=[s.VarQuery], responses={200: s.VarOut, 422: s.RiskDataErrorOut})
     def get(self, request: Request, code: str) -> Response:
         account = self.get_account()
         query = s.VarQuery(data=request.query_params.dict())
@@ -93,7 +102,13 @@ class VarView(RiskView):
 
 
 class GreeksView(RiskView):
-    @extend_schema(responses={200: s.GreeksOut})
+    """Black-Scholes-Merton (Black-76 on futures) Greeks per underlying and in total.
+
+    delta and gamma in underlying units (a linear position: quantity x multiplier); vega per vol
+    point, theta per calendar day, rho per 1% rate move and delta_notional in the base currency.
+    """
+
+    @extend_schema(responses={200: s.GreeksOut, 422: s.RiskDataErrorOut})
     def get(self, request: Request, code: str) -> Response:
         account = self.get_account()
         try:
@@ -112,7 +127,14 @@ class GreeksView(RiskView):
 
 
 class StressView(RiskView):
-    @extend_schema(request=s.StressIn, responses={200: s.StressOut})
+    """P&L of the account's book under stress scenarios, by full revaluation, in the base currency.
+
+    `{"scenarios": [names]}` runs stored scenarios, `{"shocks": {...}}` an ad-hoc one ("custom"),
+    an empty body every active stored scenario. Shock keys: an asset class, a symbol, "vol",
+    "rates", "fx" ({"EUR": "-0.15"}). Open to viewers: nothing is changed.
+    """
+
+    @extend_schema(request=s.StressIn, responses={200: s.StressOut, 422: s.RiskDataErrorOut})
     def post(self, request: Request, code: str) -> Response:
         account = self.get_account()
         data = s.StressIn(data=request.data if request.data is not None else {})
@@ -143,7 +165,14 @@ class StressView(RiskView):
 
 
 class BacktestView(RiskView):
-    @extend_schema(parameters=[s.BacktestQuery], responses={200: s.BacktestOut})
+    """Backtest of the 1-day VaR: exceptions, Kupiec and Christoffersen p-values, Basel traffic light.
+
+    From the stored nightly reports when at least `days` of them have a realized P&L (`source:
+    reports`), else by replaying the current book over history with a rolling 250-day historical VaR
+    (`source: rolling_historical`).
+    """
+
+    @extend_schema(parameters=[s.BacktestQuery], responses={200: s.BacktestOut, 422: s.RiskDataErrorOut})
     def get(self, request: Request, code: str) -> Response:
         account = self.get_account()
         query = s.BacktestQuery(data=request.query_params.dict())
@@ -159,8 +188,11 @@ class ReportListView(RiskView, generics.ListAPIView[RiskReport]):
     """The account's nightly risk reports, newest first (limit/offset pagination)."""
 
     serializer_class = s.ReportOut
+    queryset = RiskReport.objects.none()  # for the schema; get_queryset scopes the real one
 
     def get_queryset(self) -> QuerySet[RiskReport]:
+        if getattr(self, "swagger_fake_view", False):
+            return RiskReport.objects.none()
         return reports_for_account(account=self.get_account()).select_related("account")
 
 
@@ -168,6 +200,7 @@ class AlertListView(generics.ListAPIView[Alert]):
     """Alerts on the accounts the caller may see; `?account=CODE&state=open|acknowledged`."""
 
     serializer_class = s.AlertOut
+    queryset = Alert.objects.none()  # for the schema; get_queryset scopes the real one
 
     @extend_schema(parameters=[s.AlertQuery])
     def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
