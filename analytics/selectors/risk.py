@@ -6,6 +6,7 @@ and `ShockError` / `UnknownScenarios` (answered 400) for bad stress input.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -20,10 +21,12 @@ from analytics.riskmath.greeks import GreeksReport
 from analytics.riskmath.results import VarResult
 from analytics.riskmath.simulation import DEFAULT_SCENARIOS
 from analytics.riskmath.stress import StressScenario as CoreScenario
-from analytics.scenarios import parse_shocks
+from analytics.scenarios import ShockError, parse_shocks
 from analytics.snapshot import Book, account_book
 from positions.ledger.errors import MarketDataError
 from positions.models import Instrument
+
+logger = logging.getLogger(__name__)
 
 
 def _book(account: Account, lookback_days: int | None, as_of: date | None = None) -> Book:
@@ -106,8 +109,9 @@ class UnknownScenarios(LookupError):
         self.names = names
 
 
-def stored_scenarios(names: Sequence[str] | None = None) -> list[CoreScenario]:
-    """Active stored scenarios (all, or `names` in the order given); raises UnknownScenarios."""
+def stored_scenarios(names: Sequence[str] | None = None, *, skip_invalid: bool = False) -> list[CoreScenario]:
+    """Active stored scenarios (all, or `names` in the order given); raises UnknownScenarios, and
+    ShockError for a scenario whose stored shocks are malformed unless `skip_invalid` (logged)."""
     qs = StressScenario.objects.filter(is_active=True)
     if names is not None:
         qs = qs.filter(name__in=list(names))
@@ -119,7 +123,15 @@ def stored_scenarios(names: Sequence[str] | None = None) -> list[CoreScenario]:
         ordered = [found[n] for n in dict.fromkeys(names)]
     else:
         ordered = list(found.values())
-    return [parse_shocks(s.shocks, name=s.name) for s in ordered]
+    out = []
+    for scenario in ordered:
+        try:
+            out.append(parse_shocks(scenario.shocks, name=scenario.name))
+        except ShockError as exc:
+            if not skip_invalid:
+                raise
+            logger.warning("stress scenario %s skipped: %s", scenario.name, exc)
+    return out
 
 
 def symbol_kind(symbol: str) -> str | None:

@@ -107,7 +107,7 @@ def risk_reports_run(
         qs = qs.filter(id__in=list(account_ids))
     accounts = list(qs.values_list("id", "base_currency"))
     summary = RunSummary(as_of=day, accounts=len(accounts))
-    scenarios = stored_scenarios()
+    scenarios = stored_scenarios(skip_invalid=True)
     fx = load_fx_table()
     for chunk in _chunks(accounts, chunk_size):
         outcomes = _compute_chunk(chunk, day, scenarios, fx)

@@ -200,3 +200,36 @@ def test_the_demo_backfills_reports_with_realized_pnl(books):
     assert [r.realized_pnl is None for r in reports] == [False, False, False, False, True]
     assert StressScenario.objects.filter(name="rates_up_100bp").exists()
     assert "equity_down_10_vol_up_5" in reports.last().stress["results"]
+
+
+def test_install_schedule_creates_one_beat_entry_at_the_report_hour(db, settings):
+    from django_celery_beat.models import PeriodicTask
+
+    settings.RISK_REPORT_HOUR = 21
+    call_command("run_risk_reports", "--install-schedule")
+    call_command("run_risk_reports", "--install-schedule")
+    (task,) = PeriodicTask.objects.filter(task="analytics.tasks.run_nightly_risk_reports")
+    assert task.crontab.hour == "21"
+    assert task.enabled
+
+
+def test_a_malformed_stored_scenario_is_skipped_by_the_nightly_run(books):
+    from analytics.models import StressScenario
+
+    StressScenario.objects.create(name="broken", shocks={"equity": "lots"})
+    risk_reports_run(account_ids=[books.pk])
+    report = RiskReport.objects.get(account=books)
+    assert report.status == "ok"
+    assert "broken" not in report.stress["results"]
+
+
+def test_the_alert_email_names_the_account_value_and_limit(books, django_capture_on_commit_callbacks):
+    rm = UserFactory(username="rm", email="rm@example.com")
+    MembershipFactory(user=rm, account=books, role="risk_manager")
+    limit_set_update(target=books, values={"max_var": Decimal("1")}, reason="test", changed_by=None)
+    with django_capture_on_commit_callbacks(execute=True):
+        risk_reports_run(account_ids=[books.pk])
+    body = mail.outbox[0].body
+    assert "ACC-1" in body
+    assert "Limit: 1.00 USD" in body
+    assert "exceeds max_var" in body
