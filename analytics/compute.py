@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from analytics.riskmath._types import FloatArray
-from analytics.riskmath.covariance import sample_covariance
+from analytics.riskmath.covariance import covariance
 from analytics.riskmath.greeks import GreeksBatch, greeks_batch
 from analytics.riskmath.margin import MarginBatch, margin_batch
 from analytics.riskmath.parametric import parametric_var_batch
@@ -50,8 +50,12 @@ def zero_var(method: str, book: Book, n: int, confidence: float, horizon_days: f
     )
 
 
-def covariance_of(book: Book) -> FloatArray:
-    return sample_covariance(book.returns)
+COVARIANCE_METHODS = ("sample", "ewma")
+
+
+def covariance_of(book: Book, method: str = "sample") -> FloatArray:
+    """Covariance of the book's daily returns: "sample" or "ewma" (RiskMetrics, lambda 0.94)."""
+    return covariance(book.returns, method)
 
 
 def var_batch(
@@ -65,15 +69,17 @@ def var_batch(
     seed: int | None = DEFAULT_SEED,
     components: bool = True,
     cov: FloatArray | None = None,
+    covariance_method: str = "sample",
 ) -> VarBatch:
-    """VaR/ES of `rows` of the book (default all) by `method` (one of METHODS)."""
+    """VaR/ES of `rows` of the book (default all) by `method` (one of METHODS); parametric and Monte
+    Carlo use `cov`, or the `covariance_method` covariance of the book's returns."""
     q = _rows(book, rows)
     if _is_empty(book, q):
         return zero_var(method, book, q.shape[0], confidence, horizon_days)
     u = book.universe
     if method == "historical":
         return historical_var_batch(u, q, book.returns, confidence=confidence, horizon_days=horizon_days)
-    c = cov if cov is not None else covariance_of(book)
+    c = cov if cov is not None else covariance_of(book, covariance_method)
     if method == "parametric":
         return parametric_var_batch(u, q, c, confidence=confidence, horizon_days=horizon_days)
     if method == "monte_carlo":

@@ -7,7 +7,7 @@ from typing import Any
 from rest_framework import serializers
 
 from accounts.api.base import StrictSerializer
-from analytics.compute import METHODS
+from analytics.compute import COVARIANCE_METHODS, METHODS
 from analytics.models import Alert, AlertState, RiskReport
 from analytics.riskmath.simulation import DEFAULT_SCENARIOS
 
@@ -45,7 +45,15 @@ class VarQuery(StrictSerializer):
         help_text="Monte Carlo only: random seed (a fixed default when absent).",
     )
 
+    covariance = serializers.ChoiceField(
+        choices=COVARIANCE_METHODS,
+        default="sample",
+        help_text="parametric and monte_carlo: sample covariance, or EWMA (RiskMetrics, lambda 0.94).",
+    )
+
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if attrs["method"] == "historical" and "covariance" in self.initial_data:
+            raise serializers.ValidationError({"covariance": ["Not used by method=historical."]})
         if attrs["method"] != "monte_carlo":
             named = [f for f in ("scenarios", "seed") if f in self.initial_data]
             if named:
@@ -86,6 +94,7 @@ class VarOut(serializers.Serializer[Any]):
     as_of = serializers.DateField()
     scenarios = serializers.IntegerField(allow_null=True)
     seed = serializers.IntegerField(allow_null=True)
+    covariance = serializers.CharField(allow_null=True)
 
 
 class GreeksRowOut(serializers.Serializer[Any]):

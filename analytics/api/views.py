@@ -58,7 +58,8 @@ class RiskView(AccountScopedView):
 class VarView(RiskView):
     """VaR and expected shortfall of the account's current positions, with component VaR.
 
-    parametric: mean-zero normal on the sample covariance of daily simple returns, sqrt-of-time;
+    parametric: mean-zero normal on the covariance of daily simple returns (sample, or EWMA with
+    `covariance=ewma`), sqrt-of-time;
     historical: the book fully revalued under each day of the lookback; monte_carlo: normal scenarios
     on the same covariance, options repriced (`scenarios`, `seed`; a fixed seed by default).
     422 when the data cannot support the figure (too little history, a missing mark, FX rate or
@@ -80,6 +81,7 @@ class VarView(RiskView):
                 lookback_days=p["lookback_days"],
                 n_scenarios=p["scenarios"],
                 seed=p.get("seed"),
+                covariance_method=p["covariance"],
             )
         except RiskDataError as exc:
             return _unprocessable(exc)
@@ -97,6 +99,7 @@ class VarView(RiskView):
             "as_of": answer.as_of,
             "scenarios": answer.n_scenarios,
             "seed": answer.seed,
+            "covariance": None if p["method"] == "historical" else p["covariance"],
         }
         return Response(s.VarOut(body).data)
 

@@ -60,6 +60,7 @@ def account_var(
     lookback_days: int,
     n_scenarios: int = DEFAULT_SCENARIOS,
     seed: int | None = None,
+    covariance_method: str = "sample",
 ) -> VarAnswer:
     """VaR and ES of the account's current book by `method`, with component VaR per position."""
     book = _book(account, lookback_days)
@@ -72,6 +73,7 @@ def account_var(
             horizon_days=float(horizon_days),
             n_scenarios=n_scenarios,
             seed=used_seed,
+            covariance_method=covariance_method,
         )
     except RiskMathError as exc:
         raise RiskDataError.from_exception(exc) from exc

@@ -189,3 +189,31 @@ def test_a_changed_close_is_seen_despite_the_history_cache(equity_book, viewer):
     row.close = row.close * 2
     row.save()
     assert client.get(URL, {"lookback_days": 250}).json()["var"] > before
+
+
+def test_parametric_var_can_use_an_ewma_covariance(equity_book, viewer):
+    from analytics.riskmath.covariance import ewma_covariance
+    from positions.models import PriceHistory
+
+    body = client_for(viewer).get(URL, {"lookback_days": 250, "covariance": "ewma"}).json()
+    assert body["covariance"] == "ewma"
+    closes = {
+        sym: np.array(
+            [
+                float(c)
+                for c in PriceHistory.objects.filter(instrument__symbol=sym)
+                .order_by("date")
+                .values_list("close", flat=True)
+            ]
+        )
+        for sym in ("AAPL", "MSFT")
+    }
+    rets = np.column_stack([closes[s][1:] / closes[s][:-1] - 1 for s in ("AAPL", "MSFT")])[-250:]
+    w = np.array([100 * 187.20, -20 * 410.0])
+    assert body["var"] == pytest.approx(norm.ppf(0.99) * np.sqrt(w @ ewma_covariance(rets) @ w), rel=1e-9)
+
+
+def test_covariance_is_rejected_for_historical(equity_book, viewer):
+    res = client_for(viewer).get(URL, {"method": "historical", "covariance": "ewma"})
+    assert res.status_code == 400
+    assert "covariance" in res.json()
