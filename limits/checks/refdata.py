@@ -141,3 +141,40 @@ def bump_version() -> None:
 
 
 instruments = InstrumentCache()
+
+
+class PreviousCloses:
+    """The latest daily close before a trading date, per instrument id, for daily P&L.
+
+    Closes of past days do not move during the day, so each process loads them once per trading date
+    (one indexed probe per instrument) and reloads after `MAX_AGE_SECONDS` to pick up corrections of
+    history (written in bulk, without signals). The hot path then needs no price-history query.
+    """
+
+    MAX_AGE_SECONDS = 300.0
+    _SQL = (
+        "SELECT i.id, (SELECT h.close FROM positions_pricehistory h WHERE h.instrument_id = i.id "
+        "AND h.date < %s ORDER BY h.date DESC LIMIT 1) FROM positions_instrument i"
+    )
+
+    def __init__(self) -> None:
+        self._date: Any = None
+        self._loaded_at = 0.0
+        self._closes: dict[int, Decimal] = {}
+        self._lock = threading.Lock()
+
+    def for_date(self, trading_date: Any) -> dict[int, Decimal]:
+        if self._date == trading_date and time.monotonic() - self._loaded_at < self.MAX_AGE_SECONDS:
+            return self._closes
+        with self._lock:
+            with connection.cursor() as cursor:
+                cursor.execute(self._SQL, [connection.ops.adapt_datefield_value(trading_date)])
+                closes = {int(iid): dec(close) for iid, close in cursor.fetchall() if close is not None}
+            self._closes, self._date, self._loaded_at = closes, trading_date, time.monotonic()
+            return closes
+
+    def clear(self) -> None:
+        self._date = None
+
+
+previous_closes = PreviousCloses()

@@ -9,8 +9,8 @@ the account row takes the database write lock instead, which serialises checks j
 
 Reading: after the locks, one statement (so one consistent view under READ COMMITTED) returns the
 positions, open reservations (expires_at > now) and cash of the account and of every group's
-accounts (summed per group in SQL), the marks of every instrument involved, the previous closes for
-daily P&L and the FX table. Limits come from the cached selector of limits.selectors, instruments from
+accounts (summed per group in SQL), the marks of every instrument involved and the FX table. The
+previous closes for daily P&L come from a per-process cache (refdata.py). Limits come from the cached selector of limits.selectors, instruments from
 refdata.py. On PostgreSQL the lock statements, the idempotency lookup and the read go in one
 execute (client-side binding allows several statements) and are read back with nextset().
 """
@@ -29,7 +29,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils.dateparse import parse_datetime
 
-from limits.checks.refdata import InstrumentTable, dec, instruments
+from limits.checks.refdata import InstrumentTable, dec, instruments, previous_closes
 from limits.engine.snapshot import Limits, Mark, ScopeState, Snapshot
 from limits.engine.types import ZERO, ScopeKind, TradingState
 from positions.ledger.errors import MissingFxRate
@@ -130,12 +130,6 @@ UNION ALL
 SELECT 'M', NULL, NULL, pr.instrument_id, NULL, NULL, pr.price, NULL, NULL, NULL, NULL, NULL, pr.as_of
   FROM positions_price pr WHERE pr.instrument_id IN (SELECT iid FROM ins2)
 UNION ALL
-SELECT 'H', NULL, NULL, ph.instrument_id, NULL, NULL, ph.close, NULL, NULL, NULL, NULL, NULL, NULL
-  FROM positions_pricehistory ph
-  WHERE ph.instrument_id IN (SELECT instrument_id FROM pos WHERE dq <> 0)
-  AND ph.date = (SELECT MAX(h2.date) FROM positions_pricehistory h2
-                 WHERE h2.instrument_id = ph.instrument_id AND h2.date < %(td)s)
-UNION ALL
 SELECT 'X', NULL, NULL, NULL, base, quote, rate, NULL, NULL, NULL, NULL, NULL, NULL FROM positions_fxrate
 """
 
@@ -169,7 +163,6 @@ def lock_and_read(
         "a": account_id,
         "now": ops.adapt_datetimefield_value(now),
         "ds": ops.adapt_datetimefield_value(start),
-        "td": ops.adapt_datefield_value(trading_date(start)),
     }
     codes = sorted(set(strategy_codes))
     ids = sorted(set(client_order_ids))
@@ -256,7 +249,6 @@ def build_snapshot(
     strategy_books: dict[int, _Book] = defaultdict(_Book)
     group_books: dict[int, _Book] = defaultdict(_Book)
     marks: dict[int, tuple[Decimal, Any]] = {}
-    closes: dict[int, Decimal] = {}
     fx_rows: list[tuple[str, str, Decimal]] = []
     for row in locked.rows:
         kind = row[0]
@@ -296,8 +288,6 @@ def build_snapshot(
             group_books[int(row[1])].cash[row[4]] += dec(row[6])
         elif kind == "M":
             marks[int(row[3])] = (dec(row[6]), row[12])
-        elif kind == "H":
-            closes[int(row[3])] = dec(row[6])
         elif kind == "X":
             fx_rows.append((row[4], row[5], dec(row[6])))
 
@@ -316,6 +306,7 @@ def build_snapshot(
     }
 
     account = locked.account
+    closes = previous_closes.for_date(trading_date(risk_day_start(now)))
     valuer = _Valuer(table, fx, marks, closes)
     account_state = valuer.scope(
         account, account_book, limits.account, orders_last_minute.get(scope_key("account", account.id), 0)

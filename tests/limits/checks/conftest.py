@@ -12,7 +12,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from accounts.models import Account, AccountGroup, Strategy
-from limits.checks.refdata import instruments
+from limits.checks.refdata import instruments, previous_closes
 from limits.services import limit_set_update, trading_state_set
 from positions.models import Instrument
 from positions.services.cash import cash_movement_record
@@ -46,8 +46,9 @@ def rate_redis_url(url: str) -> str:
 
 @pytest.fixture(autouse=True)
 def _fresh_instrument_cache() -> None:
-    # Test databases are rolled back between tests; the per-process table must not outlive them.
+    # Test databases are rolled back between tests; the per-process tables must not outlive them.
     instruments.clear()
+    previous_closes.clear()
 
 
 @pytest.fixture

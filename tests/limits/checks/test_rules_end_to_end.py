@@ -175,3 +175,25 @@ def test_foreign_currency_orders_convert_at_the_latest_rate(funded, check):
     set_limits(funded, max_order_notional="5000")
     result = check(symbol="SAP", price="50", quantity="100")  # 5,000 EUR = 5,500 USD
     assert result["violations"][0]["value"] == "5500.00"
+
+
+def test_daily_loss_values_positions_held_over_the_day_start_at_the_previous_close(funded, check):
+    from datetime import date, timedelta
+
+    from limits.checks.refdata import previous_closes
+    from positions.models import Position, PriceHistory
+
+    fill(funded, "MSFT", "buy", "100", "150")
+    # Make the position one held since before today's start: its day state is the current state.
+    Position.objects.filter(account=funded).update(day_start_at=None)
+    PriceHistory.objects.create(
+        instrument=Position.objects.get(account=funded).instrument,
+        date=date.today() - timedelta(days=3),
+        close=Decimal("215"),
+    )
+    previous_closes.clear()
+    set_limits(funded, max_daily_loss="1000")
+    # Mark 200 vs previous close 215: today's loss is 1,500 (not the 5,000 gain since entry at 150).
+    result = check()
+    assert ("daily_loss", "account") in codes(result)
+    assert next(v for v in result["violations"] if v["code"] == "daily_loss")["value"] == "1500.00"
