@@ -10,8 +10,8 @@ the account row takes the database write lock instead, which serialises checks j
 Reading: after the locks, one statement (so one consistent view under READ COMMITTED) returns the
 positions, open reservations (expires_at > now) and cash of the account and of every group's
 accounts (summed per group in SQL), the marks of every instrument involved and the FX table. The
-previous closes for daily P&L come from a per-process cache (refdata.py). Limits come from the cached selector of limits.selectors, instruments from
-refdata.py. On PostgreSQL the lock statements, the idempotency lookup and the read go in one
+previous closes for daily P&L and the instruments come from per-process caches (refdata.py), limits
+from the cached selector of limits.selectors. On PostgreSQL the lock statements, the idempotency lookup and the read go in one
 execute (client-side binding allows several statements) and are read back with nextset().
 """
 

@@ -178,7 +178,7 @@ def test_foreign_currency_orders_convert_at_the_latest_rate(funded, check):
 
 
 def test_daily_loss_values_positions_held_over_the_day_start_at_the_previous_close(funded, check):
-    from datetime import date, timedelta
+    from datetime import UTC, datetime, timedelta
 
     from limits.checks.refdata import previous_closes
     from positions.models import Position, PriceHistory
@@ -188,7 +188,7 @@ def test_daily_loss_values_positions_held_over_the_day_start_at_the_previous_clo
     Position.objects.filter(account=funded).update(day_start_at=None)
     PriceHistory.objects.create(
         instrument=Position.objects.get(account=funded).instrument,
-        date=date.today() - timedelta(days=3),
+        date=datetime.now(UTC).date() - timedelta(days=3),
         close=Decimal("215"),
     )
     previous_closes.clear()
