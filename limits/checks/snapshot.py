@@ -11,8 +11,9 @@ Reading: after the locks, one statement (so one consistent view under READ COMMI
 positions, open reservations (expires_at > now) and cash of the account and of every group's
 accounts (summed per group in SQL), the marks of every instrument involved and the FX table. The
 previous closes for daily P&L and the instruments come from per-process caches (refdata.py), limits
-from the cached selector of limits.selectors. On PostgreSQL the lock statements, the idempotency lookup and the read go in one
-execute (client-side binding allows several statements) and are read back with nextset().
+from the cached selector of limits.selectors. On PostgreSQL the lock statements, the idempotency
+lookup and the read go in one execute (client-side binding allows several statements) and are read
+back with nextset().
 """
 
 from __future__ import annotations
