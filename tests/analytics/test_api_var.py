@@ -217,3 +217,24 @@ def test_covariance_is_rejected_for_historical(equity_book, viewer):
     res = client_for(viewer).get(URL, {"method": "historical", "covariance": "ewma"})
     assert res.status_code == 400
     assert "covariance" in res.json()
+
+
+def test_a_position_without_a_mark_is_422_naming_it(account, viewer):
+    from positions.models import Price
+
+    hold(account, listed("NOMARK", days=300), "10")
+    hold(account, listed("MARKED", days=300, seed=3), "10")
+    Price.objects.filter(instrument__symbol="NOMARK").delete()
+    res = client_for(viewer).get(URL, {"lookback_days": 250})
+    assert res.status_code == 422
+    assert res.json()["code"] == "missing_price"
+    assert res.json()["symbols"] == ["NOMARK"]
+
+
+def test_an_option_needs_history_of_its_underlying_not_its_own(account, viewer):
+    und = listed("UND", days=120)
+    hold(account, option_on(und, "UND-C-100"), "2")
+    res = client_for(viewer).get(URL, {"lookback_days": 250})
+    assert res.status_code == 422
+    assert res.json()["missing"] == {"UND": 131}
+    assert client_for(viewer).get(URL, {"lookback_days": 100}).status_code == 200
