@@ -172,3 +172,31 @@ def results(body: Any) -> list[Any]:
         return list(body["results"])
     assert isinstance(body, list), body
     return body
+
+
+def weekdays_before(end: Any, count: int) -> list[Any]:
+    """The `count` weekdays up to and excluding `end`, oldest first."""
+    from datetime import timedelta
+
+    days = []
+    day = end - timedelta(days=1)
+    while len(days) < count:
+        if day.weekday() < 5:
+            days.append(day)
+        day -= timedelta(days=1)
+    return days[::-1]
+
+
+def random_closes(seed: int, start: float, count: int, vol: float = 0.015) -> list[str]:
+    """A deterministic random walk of closes, as the two-decimal strings a feed would send."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    path = start * np.cumprod(1.0 + rng.normal(0.0, vol, count))
+    return [f"{value:.2f}" for value in path]
+
+
+def history(admin: Api, closes: dict[str, list[str]], days: list[Any]) -> None:
+    items = [{"symbol": symbol, "date": day.isoformat(), "close": close}
+             for symbol, series in closes.items() for day, close in zip(days, series, strict=True)]
+    admin.ok("post", "price-history/", items)
