@@ -10,6 +10,7 @@ from datetime import date
 from typing import Any
 
 from celery import shared_task
+from django.db import OperationalError
 
 from analytics.services.reports import risk_reports_run
 
@@ -21,7 +22,7 @@ def _day(as_of: str | None) -> date | None:
 @shared_task(
     name="analytics.tasks.run_nightly_risk_reports",
     acks_late=True,
-    autoretry_for=(ConnectionError,),
+    autoretry_for=(ConnectionError, OperationalError),
     retry_backoff=True,
     max_retries=3,
     soft_time_limit=25 * 60,
@@ -35,7 +36,7 @@ def run_nightly_risk_reports(as_of: str | None = None) -> dict[str, Any]:
 @shared_task(
     name="analytics.tasks.compute_account_report",
     acks_late=True,
-    autoretry_for=(ConnectionError,),
+    autoretry_for=(ConnectionError, OperationalError),
     retry_backoff=True,
     max_retries=3,
     soft_time_limit=5 * 60,

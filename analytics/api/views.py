@@ -16,6 +16,7 @@ from rest_framework import generics, status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from accounts.api.base import AccountScopedView
@@ -38,6 +39,13 @@ from analytics.selectors.risk import (
 from analytics.services.alerts import alert_acknowledge
 
 UNPROCESSABLE = status.HTTP_422_UNPROCESSABLE_ENTITY
+
+
+def _query(request: Request) -> dict[str, str]:
+    """The query parameters to validate: all but DRF's renderer override (`?format=json`)."""
+    params = request.query_params.dict()
+    params.pop(api_settings.URL_FORMAT_OVERRIDE or "format", None)
+    return params
 
 
 def _unprocessable(exc: RiskDataError) -> Response:
@@ -69,7 +77,7 @@ class VarView(RiskView):
     @extend_schema(parameters=[s.VarQuery], responses={200: s.VarOut, 422: s.RiskDataErrorOut})
     def get(self, request: Request, code: str) -> Response:
         account = self.get_account()
-        query = s.VarQuery(data=request.query_params.dict())
+        query = s.VarQuery(data=_query(request))
         query.is_valid(raise_exception=True)
         p = query.validated_data
         try:
@@ -178,7 +186,7 @@ class BacktestView(RiskView):
     @extend_schema(parameters=[s.BacktestQuery], responses={200: s.BacktestOut, 422: s.RiskDataErrorOut})
     def get(self, request: Request, code: str) -> Response:
         account = self.get_account()
-        query = s.BacktestQuery(data=request.query_params.dict())
+        query = s.BacktestQuery(data=_query(request))
         query.is_valid(raise_exception=True)
         try:
             answer = account_backtest(account=account, **query.validated_data)
@@ -210,7 +218,7 @@ class AlertListView(generics.ListAPIView[Alert]):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self) -> QuerySet[Alert]:
-        query = s.AlertQuery(data=self.request.query_params.dict())
+        query = s.AlertQuery(data=_query(self.request))
         query.is_valid(raise_exception=True)
         p = query.validated_data
         return alerts_for_user(user=self.request.user, account_code=p.get("account"), state=p.get("state"))

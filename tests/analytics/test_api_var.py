@@ -238,3 +238,8 @@ def test_an_option_needs_history_of_its_underlying_not_its_own(account, viewer):
     assert res.status_code == 422
     assert res.json()["missing"] == {"UND": 131}
     assert client_for(viewer).get(URL, {"lookback_days": 100}).status_code == 200
+
+
+def test_the_renderer_override_is_not_a_bad_parameter(equity_book, viewer):
+    assert client_for(viewer).get(URL, {"format": "json", "lookback_days": 250}).status_code == 200
+    assert client_for(viewer).get("/api/v1/alerts/", {"format": "json"}).status_code == 200
