@@ -4,6 +4,8 @@
 - `var_limit` (critical) when var_99 exceeds the account's effective `max_var`;
   `limit_utilization` (warning) when it is at or above `warn_utilization_pct` percent of it.
   Both keyed "max_var"; the limits come from `limits.selectors.effective_limits` (overrides included).
+- `limit_utilization` for the standing limits too (position, exposure, leverage, daily loss), keyed
+  by the limit's name: warning at or above `warn_utilization_pct`, critical above 100%.
 - `backtest_red` (critical), key "var_99": the stored var_99 forecasts of the latest
   `BACKTEST_DAYS` reports against their realized P&L fall in the Basel red zone. Needs at least
   `MIN_BACKTEST_OBSERVATIONS` pairs; the zone thresholds scale with the number of observations.
@@ -20,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from accounts.models import Account
 from analytics.models import AlertKind, AlertSeverity, ReportStatus, RiskReport
 from analytics.riskmath.backtest import backtest_batch
 from analytics.services.alerts import AlertSpec, alert_raise
@@ -93,6 +96,61 @@ def _var_limit_specs(outcomes: Sequence[ReportOutcome], day: date) -> list[Alert
     return specs
 
 
+STANDING_LIMITS = (
+    "max_position_quantity",
+    "max_position_notional",
+    "max_gross_exposure",
+    "max_net_exposure",
+    "max_leverage",
+    "max_daily_loss",
+)
+
+
+def _standing_limit_specs(outcomes: Sequence[ReportOutcome], day: date) -> list[AlertSpec]:
+    """`limit_utilization` alerts for the standing limits (exposure, position, leverage, daily loss):
+    warning at or above warn_utilization_pct, critical above 100% (prices can push a book over a
+    limit the pre-trade check enforced). Only accounts with such a limit are valued (3 queries each)."""
+    from limits.utilization import utilization_from_valuation
+    from positions.selectors import MarketDataError, account_valuation, load_fx_table
+
+    ok = [o for o in outcomes if o.report.status == ReportStatus.OK]
+    limits_of = _effective_limits([o.account_id for o in ok])
+    limited = [o for o in ok if any(getattr(limits_of[o.account_id], f) is not None for f in STANDING_LIMITS)]
+    if not limited:
+        return []
+    accounts = Account.objects.in_bulk([o.account_id for o in limited])
+    fx = load_fx_table()
+    specs = []
+    for o in limited:
+        limits = limits_of[o.account_id]
+        try:
+            valuation = account_valuation(account=accounts[o.account_id], fx=fx)
+        except MarketDataError:
+            continue  # the report names the data problem; a utilization needs a full valuation
+        used_by_limit = utilization_from_valuation(limits=limits, valuation=valuation, var=None)
+        for name in STANDING_LIMITS:
+            used = used_by_limit.get(name)
+            if used is None:
+                continue
+            over = used > 100
+            if not over and used < limits.warn_utilization_pct:
+                continue
+            specs.append(
+                AlertSpec(
+                    account_id=o.account_id,
+                    kind=AlertKind.LIMIT_UTILIZATION,
+                    key=name,
+                    severity=AlertSeverity.CRITICAL if over else AlertSeverity.WARNING,
+                    message=f"{name} {'exceeded' if over else 'nearly used'}: {used}% in use "
+                    f"(limit {getattr(limits, name).normalize():f}).",
+                    value=float(used),
+                    threshold=float(getattr(limits, name)),
+                    as_of=day,
+                )
+            )
+    return specs
+
+
 def _backtest_specs(outcomes: Sequence[ReportOutcome], day: date) -> list[AlertSpec]:
     ids = [o.account_id for o in outcomes if o.report.status == ReportStatus.OK]
     pairs: dict[int, list[tuple[float, float]]] = defaultdict(list)
@@ -159,6 +217,7 @@ def raise_alerts(outcomes: Sequence[ReportOutcome], day: date) -> int:
     specs = [
         *_failure_specs(outcomes, day),
         *_var_limit_specs(outcomes, day),
+        *_standing_limit_specs(outcomes, day),
         *_backtest_specs(outcomes, day),
     ]
     return sum(1 for spec in specs if alert_raise(spec=spec)[1])

@@ -233,3 +233,25 @@ def test_the_alert_email_names_the_account_value_and_limit(books, django_capture
     assert "ACC-1" in body
     assert "Limit: 1.00 USD" in body
     assert "exceeds max_var" in body
+
+
+def test_standing_limits_near_or_over_raise_utilization_alerts(books, django_capture_on_commit_callbacks):
+    # Gross exposure 100 x 187.20 + 20 x 410 = 26,920 USD.
+    with django_capture_on_commit_callbacks(execute=True):
+        limit_set_update(
+            target=books,
+            values={"max_gross_exposure": Decimal("20000"), "max_net_exposure": Decimal("12000")},
+            reason="test",
+            changed_by=None,
+        )
+    risk_reports_run(account_ids=[books.pk])
+    risk_reports_run(account_ids=[books.pk])
+    alerts = {a.key: a for a in Alert.objects.filter(kind=AlertKind.LIMIT_UTILIZATION)}
+    assert set(alerts) == {"max_gross_exposure", "max_net_exposure"}
+    gross, net = alerts["max_gross_exposure"], alerts["max_net_exposure"]
+    assert gross.severity == "critical"
+    assert gross.value == pytest.approx(134.6)
+    assert gross.threshold == 20000.0
+    assert "limit 20000)" in gross.message
+    assert net.severity == "warning"  # net 10,520 = 87.67% of 12,000, above the default 80%
+    assert gross.occurrences == 2
