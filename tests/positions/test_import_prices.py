@@ -153,5 +153,5 @@ def test_closes_must_fit_the_database(text, ok) -> None:
     if ok:
         assert parse_close(text) == Decimal(text)
     else:
-        with pytest.raises(ValueError, match="too large|decimal places|not a number"):
+        with pytest.raises(ValueError, match=r"too large|decimal places|not a number"):
             parse_close(text)
