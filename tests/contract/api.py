@@ -142,6 +142,12 @@ def check(api: Api, **kwargs: Any) -> Any:
 
 
 def codes(result: dict[str, Any], key: str = "violations") -> set[str]:
+    """The codes of the findings, after checking each finding has the contract's shape."""
+    for finding in result[key]:
+        assert set(finding) >= {"code", "scope", "message", "limit", "value"}, finding
+        assert finding["scope"] in ("account", "strategy", "group"), finding
+        for field in ("limit", "value"):
+            assert finding[field] is None or is_decimal_string(finding[field]), (field, finding)
     return {finding["code"] for finding in result[key]}
 
 
