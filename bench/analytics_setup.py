@@ -43,6 +43,7 @@ def django_setup() -> None:
     os.environ.setdefault("SECRET_KEY", "bench-only")
     os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "1")
     os.environ.setdefault("LOG_LEVEL", "WARNING")
+    os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
     os.environ["REDIS_URL"] = os.environ.get("BENCH_REDIS_URL", "")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "riskplatform.settings")
     if os.environ["DATABASE_URL"].startswith("postgres"):
@@ -161,3 +162,31 @@ def build_firm(*, n_accounts: int = N_ACCOUNTS, seed: int = 0) -> None:
         f"built firm: {n_accounts} accounts, {len(positions)} positions, {len(everything)} instruments, "
         f"{N_LINEAR * HISTORY_DAYS} closes in {time.perf_counter() - started:.1f} s"
     )
+
+
+def ensure_limits(*, seed: int = 1) -> None:
+    """Give every bench account a max_var and a max_gross_exposure (once) and an alert recipient, set so
+    that some accounts breach: the nightly run then evaluates limits, values accounts and raises alerts."""
+    import numpy as np
+    from django.db import transaction
+
+    from accounts.models import Account
+    from limits.models import LimitSet
+
+    accounts = list(Account.objects.filter(code__startswith="BENCH-").exclude(limit_set__isnull=False))
+    if not accounts:
+        return
+    rng = np.random.default_rng(seed)
+    with transaction.atomic():
+        LimitSet.objects.bulk_create(
+            LimitSet(
+                account=a,
+                max_var=Decimal(int(rng.uniform(5_000, 200_000))),
+                max_gross_exposure=Decimal(int(rng.uniform(200_000, 3_000_000))),
+            )
+            for a in accounts
+        )
+        for a in accounts:
+            a.alert_recipients = f"desk-{a.code.lower()}@example.com"
+        Account.objects.bulk_update(accounts, ["alert_recipients"], batch_size=1_000)
+    print(f"limits set on {len(accounts)} accounts")

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -34,36 +34,82 @@ class AlertSpec:
     threshold: float | None = None
     as_of: date | None = None
 
+    @property
+    def identity(self) -> tuple[int, str, str]:
+        return (self.account_id, self.kind, self.key)
+
+
+def recipients_by_account(accounts: Iterable[Account]) -> dict[int, list[str]]:
+    """Per account: emails of its active risk managers (by username), then its extra recipients,
+    deduplicated. One query whatever the number of accounts."""
+    accounts = list(accounts)
+    managers: dict[int, list[str]] = defaultdict(list)
+    rows = (
+        Membership.objects.filter(
+            account__in=accounts, role=Role.RISK_MANAGER, user__is_active=True, user__email__gt=""
+        )
+        .order_by("account_id", "user__username")
+        .values_list("account_id", "user__email")
+    )
+    for account_id, email in rows:
+        managers[account_id].append(email)
+    out = {}
+    for account in accounts:
+        extra = [line.strip() for line in account.alert_recipients.splitlines() if line.strip()]
+        out[account.pk] = list(dict.fromkeys([*managers[account.pk], *extra]))
+    return out
+
 
 def alert_recipients(*, account: Account) -> list[str]:
     """Emails of the account's risk managers and its extra recipients, deduplicated, in order."""
-    user_model = get_user_model()
-    managers = (
-        user_model.objects.filter(
-            pk__in=Membership.objects.filter(account=account, role=Role.RISK_MANAGER).values("user_id"),
-            is_active=True,
-        )
-        .exclude(email="")
-        .order_by("username")
-        .values_list("email", flat=True)
-    )
-    extra = [line.strip() for line in account.alert_recipients.splitlines() if line.strip()]
-    return list(dict.fromkeys([*managers, *extra]))
+    return recipients_by_account([account])[account.pk]
 
 
-def _send_alert_email(alert_id: int) -> None:
-    alert = Alert.objects.select_related("account").get(pk=alert_id)
-    recipients = alert_recipients(account=alert.account)
-    if not recipients:
-        return
-    context = {"alert": alert, "account": alert.account}
-    subject = f"[riskplatform] {alert.account.code}: {alert.get_kind_display()}"
-    send_mail(
-        subject,
-        render_to_string("analytics/email/alert.txt", context),
-        settings.DEFAULT_FROM_EMAIL,
-        recipients,
-        fail_silently=False,
+def alert_emails_send(*, alert_ids: Sequence[int]) -> int:
+    """Email each alert to its account's recipients over one connection; returns emails sent."""
+    alerts = list(Alert.objects.filter(pk__in=list(alert_ids)).select_related("account").order_by("id"))
+    recipients = recipients_by_account({a.account_id: a.account for a in alerts}.values())
+    messages = []
+    for alert in alerts:
+        to = recipients[alert.account_id]
+        if not to:
+            continue
+        subject = f"[riskplatform] {alert.account.code}: {alert.get_kind_display()}"
+        body = render_to_string("analytics/email/alert.txt", {"alert": alert, "account": alert.account})
+        messages.append(EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, to))
+    if not messages:
+        return 0
+    return get_connection(fail_silently=False).send_messages(messages) or 0
+
+
+def _email_after_commit(alert_ids: list[int]) -> None:
+    if alert_ids:
+        transaction.on_commit(lambda: alert_emails_send(alert_ids=alert_ids))
+
+
+_SEEN_FIELDS = ["occurrences", "last_seen_at", "message", "value", "threshold", "as_of", "severity"]
+
+
+def _seen_again(alert: Alert, spec: AlertSpec) -> None:
+    alert.occurrences += 1
+    alert.last_seen_at = timezone.now()
+    alert.message = spec.message
+    alert.value = spec.value
+    alert.threshold = spec.threshold
+    alert.as_of = spec.as_of
+    alert.severity = spec.severity
+
+
+def _new(spec: AlertSpec) -> Alert:
+    return Alert(
+        account_id=spec.account_id,
+        kind=spec.kind,
+        key=spec.key,
+        severity=spec.severity,
+        message=spec.message,
+        value=spec.value,
+        threshold=spec.threshold,
+        as_of=spec.as_of,
     )
 
 
@@ -74,26 +120,51 @@ def alert_raise(*, spec: AlertSpec) -> tuple[Alert, bool]:
     Only a new alert is emailed, after the transaction commits, so a rolled-back run sends nothing and
     the same condition seen night after night emails once.
     """
-    existing = (
-        Alert.objects.select_for_update()
-        .filter(account_id=spec.account_id, kind=spec.kind, key=spec.key, state=AlertState.OPEN)
-        .first()
-    )
-    if existing is not None:
-        Alert.objects.filter(pk=existing.pk).update(
-            occurrences=F("occurrences") + 1,
-            last_seen_at=timezone.now(),
-            message=spec.message,
-            value=spec.value,
-            threshold=spec.threshold,
-            as_of=spec.as_of,
-            severity=spec.severity,
+    opened = alerts_raise(specs=[spec])
+    if opened:
+        return opened[0], True
+    alert = Alert.objects.get(account_id=spec.account_id, kind=spec.kind, key=spec.key, state=AlertState.OPEN)
+    return alert, False
+
+
+@transaction.atomic
+def alerts_raise(*, specs: Sequence[AlertSpec]) -> list[Alert]:
+    """`alert_raise` for many conditions at once (a few queries, not a few per alert); returns the
+    alerts newly opened, which are emailed after commit. A condition listed twice counts once."""
+    unique = list({spec.identity: spec for spec in specs}.values())
+    if not unique:
+        return []
+    open_alerts = {
+        (a.account_id, a.kind, a.key): a
+        for a in Alert.objects.select_for_update().filter(
+            account_id__in={s.account_id for s in unique}, state=AlertState.OPEN
         )
-        existing.refresh_from_db()
-        return existing, False
+    }
+    seen, fresh = [], []
+    for spec in unique:
+        alert = open_alerts.get(spec.identity)
+        if alert is None:
+            fresh.append(spec)
+        else:
+            _seen_again(alert, spec)
+            seen.append(alert)
+    if seen:
+        Alert.objects.bulk_update(seen, _SEEN_FIELDS, batch_size=500)
     try:
         with transaction.atomic():
-            alert = Alert.objects.create(
+            created = Alert.objects.bulk_create([_new(s) for s in fresh], batch_size=500)
+    except IntegrityError:
+        # A concurrent run opened some of them first (the partial unique constraint): go one by one.
+        created = [alert for alert in (_raise_one(s) for s in fresh) if alert is not None]
+    _email_after_commit([a.pk for a in created])
+    return created
+
+
+def _raise_one(spec: AlertSpec) -> Alert | None:
+    """The new alert, or None when an open one existed (it is bumped instead)."""
+    try:
+        with transaction.atomic():
+            return Alert.objects.create(
                 account_id=spec.account_id,
                 kind=spec.kind,
                 key=spec.key,
@@ -104,17 +175,12 @@ def alert_raise(*, spec: AlertSpec) -> tuple[Alert, bool]:
                 as_of=spec.as_of,
             )
     except IntegrityError:
-        # A concurrent run opened it first (the partial unique constraint): count this sighting there.
-        alert = Alert.objects.get(
+        alert = Alert.objects.select_for_update().get(
             account_id=spec.account_id, kind=spec.kind, key=spec.key, state=AlertState.OPEN
         )
-        Alert.objects.filter(pk=alert.pk).update(
-            occurrences=F("occurrences") + 1, last_seen_at=timezone.now()
-        )
-        return alert, False
-    alert_id = alert.pk
-    transaction.on_commit(lambda: _send_alert_email(alert_id))
-    return alert, True
+        _seen_again(alert, spec)
+        alert.save(update_fields=_SEEN_FIELDS)
+        return None
 
 
 @transaction.atomic

@@ -199,7 +199,18 @@ def _book_outcomes(
             stress=_stress_json(figures, i),
             positions=positions,
         )
-        outcome = ReportOutcome(account_id=account_id, account_code=codes[account_id], report=report)
+        values = q * unit_values
+        outcome = ReportOutcome(
+            account_id=account_id,
+            account_code=codes[account_id],
+            report=report,
+            exposures={
+                "max_position_quantity": float(np.abs(q).max(initial=0.0)),
+                "max_position_notional": float(np.abs(values).max(initial=0.0)),
+                "max_gross_exposure": float(np.abs(values).sum()),
+                "max_net_exposure": float(abs(values.sum())),
+            },
+        )
         prev = previous.get(account_id)
         if prev is not None:
             outcome.previous = prev

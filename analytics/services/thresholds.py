@@ -5,7 +5,8 @@
   `limit_utilization` (warning) when it is at or above `warn_utilization_pct` percent of it.
   Both keyed "max_var"; the limits come from `limits.selectors.effective_limits` (overrides included).
 - `limit_utilization` for the standing limits too (position, exposure, leverage, daily loss), keyed
-  by the limit's name: warning at or above `warn_utilization_pct`, critical above 100%.
+  by the limit's name: warning at or above `warn_utilization_pct`, critical above 100%; the value is
+  the percent in use.
 - `backtest_red` (critical), key "var_99": the stored var_99 forecasts of the latest
   `BACKTEST_DAYS` reports against their realized P&L fall in the Basel red zone. Needs at least
   `MIN_BACKTEST_OBSERVATIONS` pairs; the zone thresholds scale with the number of observations.
@@ -25,7 +26,7 @@ import numpy as np
 from accounts.models import Account
 from analytics.models import AlertKind, AlertSeverity, ReportStatus, RiskReport
 from analytics.riskmath.backtest import backtest_batch
-from analytics.services.alerts import AlertSpec, alert_raise
+from analytics.services.alerts import AlertSpec, alerts_raise
 
 BACKTEST_DAYS = 250
 MIN_BACKTEST_OBSERVATIONS = 50
@@ -41,6 +42,8 @@ class ReportOutcome:
     report: RiskReport
     previous: RiskReport | None = None
     previous_realized_pnl: float | None = None
+    # Base-currency book figures for the standing limits (None for a failed report).
+    exposures: dict[str, float] | None = None
 
 
 def _effective_limits(account_ids: list[int]) -> dict[int, Any]:
@@ -96,55 +99,68 @@ def _var_limit_specs(outcomes: Sequence[ReportOutcome], day: date) -> list[Alert
     return specs
 
 
-STANDING_LIMITS = (
-    "max_position_quantity",
-    "max_position_notional",
-    "max_gross_exposure",
-    "max_net_exposure",
-    "max_leverage",
-    "max_daily_loss",
-)
+# Standing limits read off the night's book (base currency, strategies summed per symbol, options at
+# their model value): the position and exposure limits. Leverage and daily loss need cash, equity and
+# the day's P&L, so only accounts with those limits are valued through positions.selectors.
+BOOK_LIMITS = ("max_position_quantity", "max_position_notional", "max_gross_exposure", "max_net_exposure")
+VALUATION_LIMITS = ("max_leverage", "max_daily_loss")
 
 
-def _standing_limit_specs(outcomes: Sequence[ReportOutcome], day: date) -> list[AlertSpec]:
-    """`limit_utilization` alerts for the standing limits (exposure, position, leverage, daily loss):
-    warning at or above warn_utilization_pct, critical above 100% (prices can push a book over a
-    limit the pre-trade check enforced). Only accounts with such a limit are valued (3 queries each)."""
+def _valuation_usage(accounts: list[Account], limits_of: dict[int, Any]) -> dict[int, dict[str, float]]:
     from limits.utilization import utilization_from_valuation
     from positions.selectors import MarketDataError, account_valuation, load_fx_table
 
-    ok = [o for o in outcomes if o.report.status == ReportStatus.OK]
-    limits_of = _effective_limits([o.account_id for o in ok])
-    limited = [o for o in ok if any(getattr(limits_of[o.account_id], f) is not None for f in STANDING_LIMITS)]
-    if not limited:
-        return []
-    accounts = Account.objects.in_bulk([o.account_id for o in limited])
     fx = load_fx_table()
-    specs = []
-    for o in limited:
-        limits = limits_of[o.account_id]
+    out: dict[int, dict[str, float]] = {}
+    for account in accounts:
         try:
-            valuation = account_valuation(account=accounts[o.account_id], fx=fx)
+            valuation = account_valuation(account=account, fx=fx)
         except MarketDataError:
             continue  # the report names the data problem; a utilization needs a full valuation
-        used_by_limit = utilization_from_valuation(limits=limits, valuation=valuation, var=None)
-        for name in STANDING_LIMITS:
-            used = used_by_limit.get(name)
-            if used is None:
+        used = utilization_from_valuation(limits=limits_of[account.pk], valuation=valuation, var=None)
+        out[account.pk] = {k: float(v) for k, v in used.items() if k in VALUATION_LIMITS and v is not None}
+    return out
+
+
+def _standing_limit_specs(outcomes: Sequence[ReportOutcome], day: date) -> list[AlertSpec]:
+    """`limit_utilization` alerts for the standing limits: warning at or above warn_utilization_pct,
+    critical above 100% (prices can push a book over a limit the pre-trade check enforced)."""
+    ok = [o for o in outcomes if o.report.status == ReportStatus.OK and o.exposures is not None]
+    limits_of = _effective_limits([o.account_id for o in ok])
+    needs_valuation = [
+        o.account_id
+        for o in ok
+        if any(getattr(limits_of[o.account_id], f) is not None for f in VALUATION_LIMITS)
+    ]
+    valued = (
+        _valuation_usage(list(Account.objects.filter(pk__in=needs_valuation)), limits_of)
+        if needs_valuation
+        else {}
+    )
+    specs = []
+    for o in ok:
+        limits = limits_of[o.account_id]
+        usage: dict[str, float] = {}
+        for name in BOOK_LIMITS:
+            limit = getattr(limits, name)
+            if limit is not None and limit > 0:
+                usage[name] = 100.0 * (o.exposures or {})[name] / float(limit)
+        usage.update(valued.get(o.account_id, {}))
+        for name, used in usage.items():
+            over = used > 100.0
+            if not over and used < float(limits.warn_utilization_pct):
                 continue
-            over = used > 100
-            if not over and used < limits.warn_utilization_pct:
-                continue
+            limit = getattr(limits, name)
             specs.append(
                 AlertSpec(
                     account_id=o.account_id,
                     kind=AlertKind.LIMIT_UTILIZATION,
                     key=name,
                     severity=AlertSeverity.CRITICAL if over else AlertSeverity.WARNING,
-                    message=f"{name} {'exceeded' if over else 'nearly used'}: {used}% in use "
-                    f"(limit {getattr(limits, name).normalize():f}).",
-                    value=float(used),
-                    threshold=float(getattr(limits, name)),
+                    message=f"{name} {'exceeded' if over else 'nearly used'}: {used:.2f}% in use "
+                    f"(limit {limit.normalize():f}).",
+                    value=round(used, 2),
+                    threshold=float(limit),
                     as_of=day,
                 )
             )
@@ -220,4 +236,4 @@ def raise_alerts(outcomes: Sequence[ReportOutcome], day: date) -> int:
         *_standing_limit_specs(outcomes, day),
         *_backtest_specs(outcomes, day),
     ]
-    return sum(1 for spec in specs if alert_raise(spec=spec)[1])
+    return len(alerts_raise(specs=specs))

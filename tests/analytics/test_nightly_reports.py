@@ -255,3 +255,51 @@ def test_standing_limits_near_or_over_raise_utilization_alerts(books, django_cap
     assert "limit 20000)" in gross.message
     assert net.severity == "warning"  # net 10,520 = 87.67% of 12,000, above the default 80%
     assert gross.occurrences == 2
+
+
+def test_leverage_is_checked_through_the_account_valuation(books, django_capture_on_commit_callbacks):
+    # Equity = unrealized P&L = (187.20 - 100) x 100 + (410 - 100) x -20 = 2,520; gross 26,920: 10.68x.
+    with django_capture_on_commit_callbacks(execute=True):
+        limit_set_update(target=books, values={"max_leverage": Decimal("5")}, reason="test", changed_by=None)
+    risk_reports_run(account_ids=[books.pk])
+    alert = Alert.objects.get(kind=AlertKind.LIMIT_UTILIZATION, key="max_leverage")
+    assert alert.severity == "critical"
+    assert alert.value == pytest.approx(213.65, abs=0.01)
+
+
+def test_a_racing_open_alert_is_bumped_not_duplicated(books):
+    from analytics.services.alerts import AlertSpec, _raise_one
+
+    spec = AlertSpec(
+        account_id=books.pk, kind=AlertKind.VAR_LIMIT, key="max_var", severity="critical", message="m"
+    )
+    first = _raise_one(spec)
+    assert first is not None
+    assert _raise_one(spec) is None
+    first.refresh_from_db()
+    assert first.occurrences == 2
+    assert Alert.objects.count() == 1
+
+
+def test_many_alerts_are_emailed_over_one_connection(books, django_capture_on_commit_callbacks):
+    from analytics.services.alerts import AlertSpec, alerts_raise
+
+    books.alert_recipients = "desk@example.com"
+    books.save()
+    specs = [
+        AlertSpec(
+            account_id=books.pk,
+            kind=AlertKind.LIMIT_UTILIZATION,
+            key=f"k{i}",
+            severity="warning",
+            message="m",
+        )
+        for i in range(3)
+    ]
+    with django_capture_on_commit_callbacks(execute=True):
+        opened = alerts_raise(specs=[*specs, specs[0]])
+        again = alerts_raise(specs=specs)
+    assert len(opened) == 3
+    assert again == []
+    assert len(mail.outbox) == 3
+    assert {m.to[0] for m in mail.outbox} == {"desk@example.com"}
