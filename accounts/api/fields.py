@@ -48,6 +48,24 @@ class DecimalString(serializers.DecimalField):
         return format(number, "f")
 
 
+CENT = Decimal("0.01")
+
+
+class MoneyString(DecimalString):
+    """A money figure rendered to the cent ("1250000.00"), as the contract writes money.
+
+    Ledger amounts keep ten decimals internally (FX conversions, crypto); answers round once, at the
+    edge, half to even, so sums of rounded figures drift by at most a cent per term.
+    """
+
+    def to_representation(self, value: Any) -> str | None:  # type: ignore[override]
+        if value is None:
+            return None
+        cents = Decimal(value).quantize(CENT)
+        # A loss that rounds away is no loss: never show "-0.00".
+        return format(abs(cents) if cents == 0 else cents, "f")
+
+
 def positive_decimal(**kwargs: Any) -> DecimalString:
     """A price, rate or quantity: strictly greater than zero (zero is rejected, not clamped)."""
     # Through kwargs, not appended later: DRF rebuilds declared fields from their kwargs per request.

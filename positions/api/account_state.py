@@ -18,7 +18,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.api.base import AccountScopedView, StrictSerializer
-from accounts.api.fields import CurrencyField, DecimalString
+from accounts.api.fields import CurrencyField, DecimalString, MoneyString
 from positions.api.errors import (
     ConflictOut,
     MarketDataErrorOut,
@@ -39,14 +39,14 @@ class PositionOut(serializers.Serializer[Any]):
     strategy = serializers.CharField(allow_null=True)
     quantity = DecimalString(help_text="Signed: negative is short.")
     avg_price = DecimalString()
-    realized_pnl = DecimalString(help_text="Before fees, in the instrument's currency.")
-    fees = DecimalString()
+    realized_pnl = MoneyString(help_text="Before fees, in the instrument's currency.")
+    fees = MoneyString()
     mark_price = DecimalString(allow_null=True)
     mark_as_of = serializers.DateTimeField(allow_null=True)
-    market_value = DecimalString(
+    market_value = MoneyString(
         allow_null=True, help_text="quantity x mark x multiplier; null without a mark."
     )
-    unrealized_pnl = DecimalString(allow_null=True)
+    unrealized_pnl = MoneyString(allow_null=True)
     currency = serializers.CharField()
     multiplier = DecimalString()
     asset_class = serializers.CharField()
@@ -130,16 +130,16 @@ def _number(value: Any) -> float | None:
 
 class SummaryOut(serializers.Serializer[Any]):
     base_currency = serializers.CharField()
-    cash = DecimalString()
-    equity = DecimalString(help_text="cash + unrealized P&L")
-    gross_exposure = DecimalString(help_text="Sum of |market value|; options at their premium.")
-    net_exposure = DecimalString()
+    cash = MoneyString()
+    equity = MoneyString(help_text="cash + unrealized P&L")
+    gross_exposure = MoneyString(help_text="Sum of |market value|; options at their premium.")
+    net_exposure = MoneyString()
     leverage = DecimalString(allow_null=True, help_text="gross exposure / equity; null when equity <= 0.")
-    daily_pnl = DecimalString(help_text="Since the risk day's start: realized today + change in unrealized.")
-    realized_pnl_today = DecimalString(help_text="Net of today's fees.")
-    unrealized_pnl = DecimalString()
-    margin_required = DecimalString()
-    margin_excess = DecimalString(help_text="equity - margin_required")
+    daily_pnl = MoneyString(help_text="Since the risk day's start: realized today + change in unrealized.")
+    realized_pnl_today = MoneyString(help_text="Net of today's fees.")
+    unrealized_pnl = MoneyString()
+    margin_required = MoneyString()
+    margin_excess = MoneyString(help_text="equity - margin_required")
     var_99 = serializers.SerializerMethodField(help_text="Latest nightly 99% VaR (a number) or null.")
     utilization = serializers.SerializerMethodField(help_text="{limit_name: percent used}")
 

@@ -56,17 +56,17 @@ def test_viewers_list_positions_with_decimal_strings(viewer, book) -> None:
         "strategy": "momo",
         "quantity": "100",
         "avg_price": "150",
-        "realized_pnl": "0",
+        "realized_pnl": "0.00",
         "mark_price": "160",
-        "market_value": "16000",
-        "unrealized_pnl": "1000",
+        "market_value": "16000.00",
+        "unrealized_pnl": "1000.00",
         "currency": "USD",
-        "fees": "5",
+        "fees": "5.00",
     }
     assert rows["SAP"]["quantity"] == "-10"
     assert rows["SAP"]["strategy"] is None
-    assert rows["SAP"]["market_value"] == "-1100"
-    assert rows["SAP"]["unrealized_pnl"] == "-100"
+    assert rows["SAP"]["market_value"] == "-1100.00"
+    assert rows["SAP"]["unrealized_pnl"] == "-100.00"
     assert rows["SAP"]["currency"] == "EUR"
 
 
@@ -191,16 +191,16 @@ def test_the_summary_gives_every_figure_in_the_base_currency(viewer, book, exten
     # cash 10,000 - 5 fee; unrealized 1,000 - 110; exposure 16,000 and 1,210; margin 10% of each.
     assert data == {
         "base_currency": "USD",
-        "cash": "9995",
-        "equity": "10885",
-        "gross_exposure": "17210",
-        "net_exposure": "14790",
+        "cash": "9995.00",
+        "equity": "10885.00",
+        "gross_exposure": "17210.00",
+        "net_exposure": "14790.00",
         "leverage": data["leverage"],
         "daily_pnl": data["daily_pnl"],
-        "realized_pnl_today": "-5",
-        "unrealized_pnl": "890",
-        "margin_required": "1721",
-        "margin_excess": "9164",
+        "realized_pnl_today": "-5.00",
+        "unrealized_pnl": "890.00",
+        "margin_required": "1721.00",
+        "margin_excess": "9164.00",
         "var_99": 1234.5,
         "utilization": {"max_gross_exposure": 42.5},
     }
@@ -219,8 +219,8 @@ def test_without_extensions_var_99_is_null_and_utilization_empty(owner, book, ex
 def test_a_registered_margin_method_replaces_the_built_in_one(owner, book, extensions) -> None:
     extensions("margin_required", lambda *, account, valuation: D(20000))
     data = client_for(owner).get(SUMMARY).json()
-    assert data["margin_required"] == "20000"
-    assert data["margin_excess"] == "-9115"
+    assert data["margin_required"] == "20000.00"
+    assert data["margin_excess"] == "-9115.00"
 
 
 def test_leverage_is_null_when_equity_is_not_positive(owner, account, extensions) -> None:
@@ -229,7 +229,7 @@ def test_leverage_is_null_when_equity_is_not_positive(owner, account, extensions
     PriceFactory(instrument=aapl, price=D(50))
     record(account, aapl, "buy", "10", "100")
     data = client_for(owner).get(SUMMARY).json()
-    assert data["equity"] == "-500"
+    assert data["equity"] == "-500.00"
     assert data["leverage"] is None
 
 
