@@ -6,11 +6,11 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -19,6 +19,7 @@ from analytics.models import Alert, AlertState
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser
+    from django.db.models import Field
 
 
 @dataclass(frozen=True)
@@ -100,6 +101,21 @@ def _seen_again(alert: Alert, spec: AlertSpec) -> None:
     alert.severity = spec.severity
 
 
+def _save_seen(alerts: list[Alert]) -> None:
+    """Write the bumped fields of `alerts` with one parametrised UPDATE run for every row.
+
+    `bulk_update` would build a CASE expression per field over every row, which costs seconds of
+    Python for a thousand alerts; `executemany` (pipelined by psycopg) costs milliseconds.
+    """
+    fields = [cast("Field[Any, Any]", Alert._meta.get_field(name)) for name in _SEEN_FIELDS]
+    table = connection.ops.quote_name(Alert._meta.db_table)
+    columns = ", ".join(f"{connection.ops.quote_name(f.column or f.attname)} = %s" for f in fields)
+    sql = f"UPDATE {table} SET {columns} WHERE id = %s"  # noqa: S608 - names from the model, values bound
+    rows = [[f.get_db_prep_save(getattr(a, f.attname), connection) for f in fields] + [a.pk] for a in alerts]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+
+
 def _new(spec: AlertSpec) -> Alert:
     return Alert(
         account_id=spec.account_id,
@@ -149,7 +165,7 @@ def alerts_raise(*, specs: Sequence[AlertSpec]) -> list[Alert]:
             _seen_again(alert, spec)
             seen.append(alert)
     if seen:
-        Alert.objects.bulk_update(seen, _SEEN_FIELDS, batch_size=500)
+        _save_seen(seen)
     try:
         with transaction.atomic():
             created = Alert.objects.bulk_create([_new(s) for s in fresh], batch_size=500)

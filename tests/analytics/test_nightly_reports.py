@@ -303,3 +303,35 @@ def test_many_alerts_are_emailed_over_one_connection(books, django_capture_on_co
     assert again == []
     assert len(mail.outbox) == 3
     assert {m.to[0] for m in mail.outbox} == {"desk@example.com"}
+
+
+def test_a_repeated_alert_keeps_its_identity_and_takes_the_latest_figures(books):
+    from analytics.services.alerts import AlertSpec, alerts_raise
+
+    first = AlertSpec(
+        account_id=books.pk,
+        kind=AlertKind.LIMIT_UTILIZATION,
+        key="max_gross_exposure",
+        severity="warning",
+        message="85%",
+        value=85.0,
+        threshold=100.0,
+    )
+    (opened,) = alerts_raise(specs=[first])
+    alerts_raise(
+        specs=[
+            AlertSpec(
+                account_id=books.pk,
+                kind=AlertKind.LIMIT_UTILIZATION,
+                key="max_gross_exposure",
+                severity="critical",
+                message="120%",
+                value=120.0,
+                threshold=100.0,
+            )
+        ]
+    )
+    alert = Alert.objects.get()
+    assert alert.pk == opened.pk
+    assert (alert.occurrences, alert.severity, alert.message, alert.value) == (2, "critical", "120%", 120.0)
+    assert alert.last_seen_at > alert.created_at
