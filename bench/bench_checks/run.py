@@ -106,6 +106,7 @@ def main() -> None:
     parser.add_argument("--connections", default="8,32")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=1, help="wrk threads")
+    parser.add_argument("--server-threads", type=int, default=1, help="gunicorn --threads (>1: gthread)")
     args = parser.parse_args()
     token = TOKEN_FILE.read_text().strip()
     env = server_env()
@@ -122,6 +123,8 @@ def main() -> None:
             "256",
             "--log-level",
             "warning",
+            "--threads",
+            str(args.server_threads),
         ],
         cwd=ROOT,
         env=env,
@@ -144,7 +147,11 @@ def main() -> None:
         f"machine: {platform.node()} {platform.machine()}, {os.cpu_count()} CPUs, "
         f"Python {platform.python_version()}"
     )
-    print(f"gunicorn -w {args.workers} (sync), wrk -t{args.threads}, {args.duration}s per run")
+    kind = "sync" if args.server_threads == 1 else f"gthread x{args.server_threads}"
+    load = Path("/proc/loadavg").read_text().split()[:3]
+    print(
+        f"gunicorn -w {args.workers} ({kind}), wrk -t{args.threads}, {args.duration}s per run; load {' '.join(load)}"
+    )
     print(
         f"{'endpoint':24} {'conns':>5} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8} {'non-2xx':>8}"
     )

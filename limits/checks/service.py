@@ -23,7 +23,6 @@ from datetime import datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from django.db import transaction
 from django.utils import timezone
 
 from limits.checks import rate
@@ -33,6 +32,7 @@ from limits.checks.render import finding_json, plain
 from limits.checks.reservations import release, reservation_expiry
 from limits.checks.snapshot import build_snapshot, lock_and_read
 from limits.checks.store import store_decisions
+from limits.checks.txn import CheckTransaction, check_transaction
 from limits.engine.check import check_batch as engine_check_batch
 from limits.engine.decision import Decision
 from limits.engine.orders import DraftOrder, InvalidOrder
@@ -96,7 +96,6 @@ def _precheck(account: Account, orders: Sequence[DraftOrder]) -> None:
         raise InvalidOrder(errors)
 
 
-@transaction.atomic
 def _check(
     *,
     account: Account,
@@ -105,8 +104,21 @@ def _check(
     batch: bool,
 ) -> list[CheckResult]:
     _precheck(account, orders)
+    with check_transaction() as txn:
+        return _check_in(txn, account=account, orders=orders, caller=caller, batch=batch)
+
+
+def _check_in(
+    txn: CheckTransaction,
+    *,
+    account: Account,
+    orders: Sequence[DraftOrder],
+    caller: AbstractBaseUser | AnonymousUser | None,
+    batch: bool,
+) -> list[CheckResult]:
     now = timezone.now()
     locked = lock_and_read(
+        txn,
         account_id=account.pk,
         strategy_codes=[o.strategy for o in orders if o.strategy],
         symbols=[o.symbol for o in orders],
@@ -157,7 +169,7 @@ def _check(
         _row(order, decision, locked=locked, caller_id=user_id, batch_id=batch_id, expires_at=expires_at)
         for (_, order), decision in zip(fresh, outcome.decisions, strict=True)
     ]
-    store_decisions(rows)
+    store_decisions(rows, suffix=txn.commit())
     for (index, _), row in zip(fresh, rows, strict=True):
         results[index] = CheckResult.of(row)
     return [r for r in results if r is not None]

@@ -31,6 +31,7 @@ from django.db import connection
 from django.utils.dateparse import parse_datetime
 
 from limits.checks.refdata import InstrumentTable, dec, instruments, previous_closes
+from limits.checks.txn import CheckTransaction
 from limits.engine.snapshot import Limits, Mark, ScopeState, Snapshot
 from limits.engine.types import ZERO, ScopeKind, TradingState
 from positions.ledger.errors import MissingFxRate
@@ -150,6 +151,7 @@ def _in_list(prefix: str, values: Sequence[str], params: dict[str, Any]) -> str:
 
 
 def lock_and_read(
+    txn: CheckTransaction,
     *,
     account_id: int,
     strategy_codes: Iterable[str],
@@ -182,10 +184,12 @@ def lock_and_read(
     results: list[list[tuple[Any, ...]]] = []
     with connection.cursor() as cursor:
         if postgres:
-            cursor.execute(";\n".join(statements), params)
-            results.append(cursor.fetchall())
-            while cursor.nextset():
-                results.append(cursor.fetchall())
+            cursor.execute(txn.begin() + ";\n".join(statements), params)
+            while True:
+                if cursor.description is not None:  # BEGIN returns no rows
+                    results.append(cursor.fetchall())
+                if not cursor.nextset():
+                    break
         else:
             # The write lock first: a reader that upgrades later could fail with "database is locked".
             cursor.execute(

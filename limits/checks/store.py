@@ -23,7 +23,8 @@ _COLUMNS = (
 _JSON = frozenset({"violations", "warnings", "request"})
 
 
-def store_decisions(rows: Sequence[CheckDecision]) -> None:
+def store_decisions(rows: Sequence[CheckDecision], *, suffix: str = "") -> None:
+    """Insert `rows`; `suffix` (";\nCOMMIT" from CheckTransaction.commit) rides on the same execute."""
     if not rows:
         return
     if connection.vendor != "postgresql":
@@ -37,6 +38,6 @@ def store_decisions(rows: Sequence[CheckDecision]) -> None:
             params.append(json.dumps(value) if column in _JSON else value)
     # Only constant column names and placeholders are interpolated; every value is a parameter.
     values = ", ".join([placeholders] * len(rows))
-    sql = f"INSERT INTO limits_checkdecision ({', '.join(_COLUMNS)}) VALUES {values}"  # noqa: S608
+    sql = f"INSERT INTO limits_checkdecision ({', '.join(_COLUMNS)}) VALUES {values}{suffix}"  # noqa: S608
     with connection.cursor() as cursor:
         cursor.execute(sql, params)

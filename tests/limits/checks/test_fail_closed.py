@@ -56,3 +56,37 @@ def test_a_failure_while_storing_the_decision_leaves_no_reservation(funded, trad
         trader_client.post("/api/v1/checks/", order(quantity="150"), format="json").json()["decision"]
         == "accepted"
     )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_test_transaction_a_failed_check_rolls_back_and_the_connection_stays_usable(
+    funded, trader_client
+):
+    # With autocommit (as in a real request) the check sends BEGIN/COMMIT itself (limits/checks/txn.py).
+    from django.db import connection
+
+    set_limits(funded, max_position_quantity="150")
+    boom = OperationalError("connection lost")
+    with mock.patch("limits.checks.service.store_decisions", side_effect=boom):
+        assert trader_client.post("/api/v1/checks/", order(), format="json").status_code == 503
+    assert connection.get_autocommit()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")  # no aborted transaction left behind
+    assert not CheckDecision.objects.exists()
+    accepted = trader_client.post("/api/v1/checks/", order(quantity="150"), format="json").json()
+    assert accepted["decision"] == "accepted"
+    assert trader_client.post("/api/v1/checks/", order(quantity="1"), format="json").json()["decision"] == (
+        "rejected"
+    )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_test_transaction_replays_and_conflicts_behave_the_same(funded, trader_client):
+    first = trader_client.post("/api/v1/checks/", order(client_order_id="t-1"), format="json").json()
+    again = trader_client.post("/api/v1/checks/", order(client_order_id="t-1"), format="json").json()
+    assert again["check_id"] == first["check_id"]
+    conflict = trader_client.post(
+        "/api/v1/checks/", order(client_order_id="t-1", quantity="3"), format="json"
+    )
+    assert conflict.status_code == 409
+    assert CheckDecision.objects.count() == 1
