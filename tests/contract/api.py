@@ -81,8 +81,14 @@ def uid(prefix: str) -> str:
 
 
 def instrument(admin: Api, symbol: str, currency: str = "USD", **extra: Any) -> Any:
-    body = {"symbol": symbol, "asset_class": "equity", "currency": currency, "multiplier": "1",
-            "margin_rate": "0.10", **extra}
+    body = {
+        "symbol": symbol,
+        "asset_class": "equity",
+        "currency": currency,
+        "multiplier": "1",
+        "margin_rate": "0.10",
+        **extra,
+    }
     return admin.ok("post", "instruments/", body, expect=201)
 
 
@@ -112,10 +118,16 @@ def market(admin: Api) -> None:
     fx(admin, "EUR", "USD", "1.10")
 
 
-def account(admin: Api, code: str = "ACC-1", base: str = "USD", cash: str | None = "1000000",
-            strategies: tuple[str, ...] = ("momo",)) -> Any:
-    body = admin.ok("post", "accounts/", {"code": code, "name": f"Account {code}", "base_currency": base},
-                    expect=201)
+def account(
+    admin: Api,
+    code: str = "ACC-1",
+    base: str = "USD",
+    cash: str | None = "1000000",
+    strategies: tuple[str, ...] = ("momo",),
+) -> Any:
+    body = admin.ok(
+        "post", "accounts/", {"code": code, "name": f"Account {code}", "base_currency": base}, expect=201
+    )
     for strategy in strategies:
         admin.ok("post", f"accounts/{code}/strategies/", {"code": strategy, "name": strategy}, expect=201)
     if cash is not None:
@@ -128,10 +140,22 @@ def deposit(admin: Api, code: str, amount: str, currency: str = "USD") -> Any:
     return admin.ok("post", f"accounts/{code}/cash-movements/", body, expect=201)
 
 
-def order(account: str = "ACC-1", symbol: str = "AAPL", side: str = "buy", quantity: Any = "10",
-          price: Any = "100", **extra: Any) -> dict[str, Any]:
-    body: dict[str, Any] = {"account": account, "symbol": symbol, "side": side, "quantity": quantity,
-                            "order_type": "limit", **extra}
+def order(
+    account: str = "ACC-1",
+    symbol: str = "AAPL",
+    side: str = "buy",
+    quantity: Any = "10",
+    price: Any = "100",
+    **extra: Any,
+) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "account": account,
+        "symbol": symbol,
+        "side": side,
+        "quantity": quantity,
+        "order_type": "limit",
+        **extra,
+    }
     if price is not None:
         body["price"] = price
     return body
@@ -151,10 +175,26 @@ def codes(result: dict[str, Any], key: str = "violations") -> set[str]:
     return {finding["code"] for finding in result[key]}
 
 
-def fill(api: Api, account: str = "ACC-1", symbol: str = "AAPL", side: str = "buy", quantity: str = "10",
-         price: str = "100", expect: int | tuple[int, ...] = 201, **extra: Any) -> Any:
-    body = {"fill_id": uid("f"), "account": account, "symbol": symbol, "side": side, "quantity": quantity,
-            "price": price, "executed_at": now_iso(), **extra}
+def fill(
+    api: Api,
+    account: str = "ACC-1",
+    symbol: str = "AAPL",
+    side: str = "buy",
+    quantity: str = "10",
+    price: str = "100",
+    expect: int | tuple[int, ...] = 201,
+    **extra: Any,
+) -> Any:
+    body = {
+        "fill_id": uid("f"),
+        "account": account,
+        "symbol": symbol,
+        "side": side,
+        "quantity": quantity,
+        "price": price,
+        "executed_at": now_iso(),
+        **extra,
+    }
     return api.ok("post", "fills/", body, expect=expect)
 
 
@@ -203,6 +243,9 @@ def random_closes(seed: int, start: float, count: int, vol: float = 0.015) -> li
 
 
 def history(admin: Api, closes: dict[str, list[str]], days: list[Any]) -> None:
-    items = [{"symbol": symbol, "date": day.isoformat(), "close": close}
-             for symbol, series in closes.items() for day, close in zip(days, series, strict=True)]
+    items = [
+        {"symbol": symbol, "date": day.isoformat(), "close": close}
+        for symbol, series in closes.items()
+        for day, close in zip(days, series, strict=True)
+    ]
     admin.ok("post", "price-history/", items)

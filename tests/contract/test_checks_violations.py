@@ -23,14 +23,16 @@ def trader(admin: Api) -> Api:
 def assert_finding_shape(finding: dict[str, Any]) -> None:
     assert set(finding) >= {"code", "scope", "message", "limit", "value"}
     assert finding["scope"] in ("account", "strategy", "group")
-    assert isinstance(finding["message"], str) and finding["message"]
+    assert isinstance(finding["message"], str)
+    assert finding["message"]
 
 
 def test_it_answers_the_documented_shape_for_an_accepted_order(trader: Api) -> None:
     result = a.check(trader, strategy="momo", quantity="100", price="100.00", client_order_id="oms-1")
     assert set(result) >= {"check_id", "decision", "violations", "warnings", "evaluated_at"}
     assert result["decision"] == "accepted"
-    assert result["violations"] == [] and result["warnings"] == []
+    assert result["violations"] == []
+    assert result["warnings"] == []
     assert datetime.fromisoformat(result["evaluated_at"]).utcoffset() is not None
     import uuid
 
@@ -50,8 +52,10 @@ def test_it_rejects_with_200_and_a_finding_carrying_limit_and_value_as_decimal_s
     assert result["decision"] == "rejected"
     [finding] = result["violations"]
     assert_finding_shape(finding)
-    assert finding["code"] == "position_notional" and finding["scope"] == "account"
-    assert a.is_decimal_string(finding["limit"]) and a.is_decimal_string(finding["value"])
+    assert finding["code"] == "position_notional"
+    assert finding["scope"] == "account"
+    assert a.is_decimal_string(finding["limit"])
+    assert a.is_decimal_string(finding["value"])
     from decimal import Decimal
 
     assert Decimal(finding["limit"]) == Decimal("1000000")
@@ -214,11 +218,23 @@ def test_missing_fx_rate(trader: Api) -> None:
 
 
 def test_all_violations_are_listed_at_once(admin: Api, trader: Api) -> None:
-    a.limits(admin, "accounts/ACC-1/", max_order_quantity="10", max_order_notional="500",
-             max_position_quantity="10", price_collar_pct="1", restricted_symbols=["AAPL"])
+    a.limits(
+        admin,
+        "accounts/ACC-1/",
+        max_order_quantity="10",
+        max_order_notional="500",
+        max_position_quantity="10",
+        price_collar_pct="1",
+        restricted_symbols=["AAPL"],
+    )
     result = a.check(trader, quantity="20", price="110")
-    assert a.codes(result) >= {"order_quantity", "order_notional", "position_quantity", "price_collar",
-                               "restricted_instrument"}
+    assert a.codes(result) >= {
+        "order_quantity",
+        "order_notional",
+        "position_quantity",
+        "price_collar",
+        "restricted_instrument",
+    }
 
 
 def test_strategy_limits_apply_with_scope_strategy(admin: Api, trader: Api) -> None:
@@ -233,7 +249,9 @@ def test_account_and_strategy_limits_both_apply(admin: Api, trader: Api) -> None
     a.limits(admin, "accounts/ACC-1/strategies/momo/", max_order_quantity="4")
     result = a.check(trader, strategy="momo", quantity="6")
     assert {(f["code"], f["scope"]) for f in result["violations"]} == {
-        ("order_quantity", "account"), ("order_quantity", "strategy")}
+        ("order_quantity", "account"),
+        ("order_quantity", "strategy"),
+    }
 
 
 def test_group_limits_apply_to_the_sum_over_the_group(admin: Api, trader: Api) -> None:

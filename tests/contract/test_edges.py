@@ -39,15 +39,27 @@ def test_a_feed_user_given_the_permission_writes_marks(trader: Api) -> None:
     from django.contrib.auth.models import Permission
 
     feed = UserFactory(username="feed")
-    feed.user_permissions.add(Permission.objects.get(codename="change_price", content_type__app_label="positions"))
+    feed.user_permissions.add(
+        Permission.objects.get(codename="change_price", content_type__app_label="positions")
+    )
     api = a.token_api("feed")
     assert api.post("prices/", [{"symbol": "AAPL", "price": "101", "as_of": a.now_iso()}]).status_code == 200
     assert api.post("rates/", [{"currency": "USD", "rate": "0.05"}]).status_code == 403
 
 
 def test_fx_rates_accept_json_numbers_and_crypto_tickers(admin: Api, trader: Api) -> None:
-    admin.ok("post", "instruments/", {"symbol": "ETH-BTC", "asset_class": "crypto", "currency": "BTC",
-                                      "multiplier": "1", "margin_rate": "0.5"}, expect=201)
+    admin.ok(
+        "post",
+        "instruments/",
+        {
+            "symbol": "ETH-BTC",
+            "asset_class": "crypto",
+            "currency": "BTC",
+            "multiplier": "1",
+            "margin_rate": "0.5",
+        },
+        expect=201,
+    )
     a.prices(admin, {"ETH-BTC": "0.05"})
     admin.ok("post", "fx-rates/", [{"base": "BTC", "quote": "USD", "rate": 60000, "as_of": a.now_iso()}])
     a.limits(admin, "accounts/ACC-1/", max_order_notional="2000")
@@ -60,10 +72,12 @@ def test_risk_without_an_fx_rate_says_missing_fx_rate_and_is_not_a_5xx(admin: Ap
     a.fill(trader, symbol="TYO", quantity="1", price="1000")
     for method in ("parametric", "historical", "monte_carlo"):
         response = trader.get(f"accounts/ACC-1/risk/var/?method={method}")
-        assert response.status_code < 500 and response.status_code != 200
+        assert response.status_code < 500
+        assert response.status_code != 200
         assert "missing_fx_rate" in response.content.decode()
     stress = trader.post("accounts/ACC-1/risk/stress/", {"shocks": {"equity": "-0.1"}})
-    assert stress.status_code < 500 and "missing_fx_rate" in stress.content.decode()
+    assert stress.status_code < 500
+    assert "missing_fx_rate" in stress.content.decode()
     greeks = trader.get("accounts/ACC-1/risk/greeks/")
     assert greeks.status_code < 500
 
@@ -75,7 +89,8 @@ def test_a_reducing_order_passes_at_negative_equity(admin: Api, trader: Api) -> 
     a.prices(admin, {"MSFT": "100"})  # equity 10,000 - 1,000,000 < 0
     a.limits(admin, "accounts/ACC-1/", max_leverage="10")
     increasing = a.check(trader, quantity="1", price="1")
-    assert increasing["decision"] == "rejected" and increasing["violations"]
+    assert increasing["decision"] == "rejected"
+    assert increasing["violations"]
     assert a.check(trader, side="sell", quantity="10", price="1")["decision"] == "accepted"
 
 
@@ -94,9 +109,12 @@ def test_the_decision_record_keeps_who_when_inputs_and_result(trader: Api) -> No
     result = a.check(trader, quantity="7", price="101.5", client_order_id="oms-77")
     [row] = a.results(trader.ok("get", "checks/?account=ACC-1"))
     text = repr(row)
-    assert row["check_id"] == result["check_id"] and row["decision"] == "accepted"
+    assert row["check_id"] == result["check_id"]
+    assert row["decision"] == "accepted"
     assert "trader-acc-1" in text  # who
-    assert "oms-77" in text and "AAPL" in text and "buy" in text  # inputs
+    assert "oms-77" in text
+    assert "AAPL" in text
+    assert "buy" in text
     assert any(isinstance(v, str) and v.startswith(result["evaluated_at"][:16]) for v in row.values())  # when
 
 
@@ -114,8 +132,10 @@ def test_import_prices_loads_daily_closes(admin: Api, trader: Api, tmp_path: Pat
     days = a.weekdays_before(datetime.now(UTC).date(), 60)
     closes = a.random_closes(5, 100.0, 60)
     path = tmp_path / "closes.csv"
-    path.write_text("symbol,date,close\n" + "".join(
-        f"AAPL,{d.isoformat()},{c}\n" for d, c in zip(days, closes, strict=True)))
+    path.write_text(
+        "symbol,date,close\n"
+        + "".join(f"AAPL,{d.isoformat()},{c}\n" for d, c in zip(days, closes, strict=True))
+    )
     call_command("import_prices", str(path))
     body = trader.ok("get", "accounts/ACC-1/risk/var/?method=historical&lookback_days=50")
     assert body["var"] > 0
@@ -141,7 +161,9 @@ def test_concurrent_checks_never_admit_more_than_the_limit(postgres: None, admin
         barrier.wait()
         try:
             response = client.post("/api/v1/checks/", a.order(quantity="30"), format="json")
-            decisions.append(response.json()["decision"] if response.status_code == 200 else str(response.status_code))
+            decisions.append(
+                response.json()["decision"] if response.status_code == 200 else str(response.status_code)
+            )
         finally:
             connection.close()
 

@@ -23,14 +23,27 @@ SYMBOLS = ("AAPL", "SAP", "ESZ6")
 def set_up_market(admin: Api) -> dict[str, list[str]]:
     a.instrument(admin, "AAPL", margin_rate="0.20")
     a.instrument(admin, "SAP", "EUR", margin_rate="0.25")
-    admin.ok("post", "instruments/", {"symbol": "ESZ6", "asset_class": "future", "currency": "USD",
-                                      "multiplier": "50", "margin_rate": "0.05"}, expect=201)
+    admin.ok(
+        "post",
+        "instruments/",
+        {
+            "symbol": "ESZ6",
+            "asset_class": "future",
+            "currency": "USD",
+            "multiplier": "50",
+            "margin_rate": "0.05",
+        },
+        expect=201,
+    )
     a.prices(admin, {"AAPL": "190.00", "SAP": "120.00", "ESZ6": "5000.00"})
     a.fx(admin, "EUR", "USD", "1.25")
     admin.ok("post", "rates/", [{"currency": "USD", "rate": "0.045"}, {"currency": "EUR", "rate": "0.03"}])
     days = a.weekdays_before(datetime.now(UTC).date(), 300)
-    closes = {"AAPL": a.random_closes(1, 180.0, 300, 0.018), "SAP": a.random_closes(2, 110.0, 300, 0.014),
-              "ESZ6": a.random_closes(3, 4900.0, 300, 0.010)}
+    closes = {
+        "AAPL": a.random_closes(1, 180.0, 300, 0.018),
+        "SAP": a.random_closes(2, 110.0, 300, 0.014),
+        "ESZ6": a.random_closes(3, 4900.0, 300, 0.010),
+    }
     a.history(admin, closes, days)
     return closes
 
@@ -47,8 +60,9 @@ def test_a_trading_day_of_a_eur_fund(admin: Api) -> None:
     tina = a.token_api("tina")
 
     # Trader: checks. 300 x 188.50 USD = 56,550 USD = 45,240 EUR, within momo's 60,000 EUR.
-    aapl = a.check(tina, account="FUND-EU", strategy="momo", quantity="300", price="188.50",
-                   client_order_id="oms-1")
+    aapl = a.check(
+        tina, account="FUND-EU", strategy="momo", quantity="300", price="188.50", client_order_id="oms-1"
+    )
     assert aapl["decision"] == "accepted", aapl
     sap = a.check(tina, account="FUND-EU", strategy="carry", symbol="SAP", quantity="200", price="119.00")
     assert sap["decision"] == "accepted", sap
@@ -58,13 +72,32 @@ def test_a_trading_day_of_a_eur_fund(admin: Api) -> None:
     too_big = a.check(tina, account="FUND-EU", strategy="momo", quantity="800", price="188.50")
     assert a.codes(too_big) == {"position_quantity", "order_notional"}
     assert {(f["code"], f["scope"]) for f in too_big["violations"]} == {
-        ("position_quantity", "account"), ("order_notional", "strategy")}
+        ("position_quantity", "account"),
+        ("order_notional", "strategy"),
+    }
 
     # Fills consume the reservations.
-    a.fill(tina, account="FUND-EU", strategy="momo", quantity="300", price="188.50", check_id=aapl["check_id"])
-    a.fill(tina, account="FUND-EU", strategy="carry", symbol="SAP", quantity="200", price="119.00",
-           check_id=sap["check_id"])
-    a.fill(tina, account="FUND-EU", symbol="ESZ6", side="sell", quantity="1", price="5010", check_id=es["check_id"])
+    a.fill(
+        tina, account="FUND-EU", strategy="momo", quantity="300", price="188.50", check_id=aapl["check_id"]
+    )
+    a.fill(
+        tina,
+        account="FUND-EU",
+        strategy="carry",
+        symbol="SAP",
+        quantity="200",
+        price="119.00",
+        check_id=sap["check_id"],
+    )
+    a.fill(
+        tina,
+        account="FUND-EU",
+        symbol="ESZ6",
+        side="sell",
+        quantity="1",
+        price="5010",
+        check_id=es["check_id"],
+    )
     a.fill(tina, account="FUND-EU", strategy="momo", side="sell", quantity="100", price="191.00")
     # Position 200, nothing reserved: 800 more fits the 1,000 (not the strategy notional: no strategy).
     assert a.check(tina, account="FUND-EU", quantity="800", price="190")["decision"] == "accepted"
@@ -73,12 +106,36 @@ def test_a_trading_day_of_a_eur_fund(admin: Api) -> None:
     rows = {r["symbol"]: r for r in tina.ok("get", "accounts/FUND-EU/positions/")}
     assert set(rows) == set(SYMBOLS)
     expected = {
-        "AAPL": {"strategy": "momo", "quantity": "200", "avg_price": "188.50", "realized_pnl": "250.00",
-                 "mark_price": "190.00", "market_value": "38000.00", "unrealized_pnl": "300.00", "currency": "USD"},
-        "SAP": {"strategy": "carry", "quantity": "200", "avg_price": "119.00", "realized_pnl": "0",
-                "mark_price": "120.00", "market_value": "24000.00", "unrealized_pnl": "200.00", "currency": "EUR"},
-        "ESZ6": {"strategy": None, "quantity": "-1", "avg_price": "5010", "realized_pnl": "0",
-                 "mark_price": "5000", "market_value": "-250000", "unrealized_pnl": "500", "currency": "USD"},
+        "AAPL": {
+            "strategy": "momo",
+            "quantity": "200",
+            "avg_price": "188.50",
+            "realized_pnl": "250.00",
+            "mark_price": "190.00",
+            "market_value": "38000.00",
+            "unrealized_pnl": "300.00",
+            "currency": "USD",
+        },
+        "SAP": {
+            "strategy": "carry",
+            "quantity": "200",
+            "avg_price": "119.00",
+            "realized_pnl": "0",
+            "mark_price": "120.00",
+            "market_value": "24000.00",
+            "unrealized_pnl": "200.00",
+            "currency": "EUR",
+        },
+        "ESZ6": {
+            "strategy": None,
+            "quantity": "-1",
+            "avg_price": "5010",
+            "realized_pnl": "0",
+            "mark_price": "5000",
+            "market_value": "-250000",
+            "unrealized_pnl": "500",
+            "currency": "USD",
+        },
     }
     for symbol, want in expected.items():
         got = rows[symbol]
@@ -116,14 +173,28 @@ def test_a_trading_day_of_a_eur_fund(admin: Api) -> None:
 
     # Parametric VaR by hand on the same closes: exposures in EUR, sample covariance of simple returns.
     lookback = 250
-    var = tina.ok("get", f"accounts/FUND-EU/risk/var/?method=parametric&confidence=0.99&horizon_days=1"
-                         f"&lookback_days={lookback}")
-    assert set(var) >= {"method", "confidence", "horizon_days", "lookback_days", "currency", "var",
-                        "expected_shortfall", "portfolio_value", "components"}
-    assert var["method"] == "parametric" and var["currency"] == "EUR" and var["horizon_days"] == 1
+    var = tina.ok(
+        "get",
+        f"accounts/FUND-EU/risk/var/?method=parametric&confidence=0.99&horizon_days=1"
+        f"&lookback_days={lookback}",
+    )
+    assert set(var) >= {
+        "method",
+        "confidence",
+        "horizon_days",
+        "lookback_days",
+        "currency",
+        "var",
+        "expected_shortfall",
+        "portfolio_value",
+        "components",
+    }
+    assert var["method"] == "parametric"
+    assert var["currency"] == "EUR"
+    assert var["horizon_days"] == 1
     order = ["AAPL", "SAP", "ESZ6"]
     exposure = np.array([30400.0, 24000.0, -200000.0])
-    matrix = np.array([[float(c) for c in closes[s][-(lookback + 1):]] for s in order]).T
+    matrix = np.array([[float(c) for c in closes[s][-(lookback + 1) :]] for s in order]).T
     returns = matrix[1:] / matrix[:-1] - 1.0
     cov = np.cov(returns, rowvar=False, ddof=1)
     sigma = float(np.sqrt(exposure @ cov @ exposure))
@@ -137,7 +208,9 @@ def test_a_trading_day_of_a_eur_fund(admin: Api) -> None:
         assert set(c) >= {"symbol", "exposure", "marginal_var", "component_var"}
     assert sum(c["component_var"] for c in components.values()) == pytest.approx(var["var"], rel=1e-6)
     assert components["ESZ6"]["exposure"] == pytest.approx(-200000.0)
-    ten = tina.ok("get", f"accounts/FUND-EU/risk/var/?method=parametric&horizon_days=10&lookback_days={lookback}")
+    ten = tina.ok(
+        "get", f"accounts/FUND-EU/risk/var/?method=parametric&horizon_days=10&lookback_days={lookback}"
+    )
     assert ten["var"] == pytest.approx(z * sigma * np.sqrt(10), rel=1e-6)
 
     # Every decision was stored and is listed.

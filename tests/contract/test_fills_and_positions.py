@@ -13,11 +13,32 @@ from tests.contract.api import Api
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-POSITION_FIELDS = {"symbol", "strategy", "quantity", "avg_price", "realized_pnl", "mark_price", "market_value",
-                   "unrealized_pnl", "currency"}
-SUMMARY_FIELDS = {"base_currency", "cash", "equity", "gross_exposure", "net_exposure", "leverage", "daily_pnl",
-                  "realized_pnl_today", "unrealized_pnl", "margin_required", "margin_excess", "var_99",
-                  "utilization"}
+POSITION_FIELDS = {
+    "symbol",
+    "strategy",
+    "quantity",
+    "avg_price",
+    "realized_pnl",
+    "mark_price",
+    "market_value",
+    "unrealized_pnl",
+    "currency",
+}
+SUMMARY_FIELDS = {
+    "base_currency",
+    "cash",
+    "equity",
+    "gross_exposure",
+    "net_exposure",
+    "leverage",
+    "daily_pnl",
+    "realized_pnl_today",
+    "unrealized_pnl",
+    "margin_required",
+    "margin_excess",
+    "var_99",
+    "utilization",
+}
 
 
 @pytest.fixture
@@ -28,8 +49,16 @@ def trader(admin: Api) -> Api:
 
 
 def fill_body(**extra: object) -> dict[str, object]:
-    return {"fill_id": "F-1", "account": "ACC-1", "symbol": "AAPL", "side": "buy", "quantity": "10",
-            "price": "100.25", "executed_at": a.now_iso(), **extra}
+    return {
+        "fill_id": "F-1",
+        "account": "ACC-1",
+        "symbol": "AAPL",
+        "side": "buy",
+        "quantity": "10",
+        "price": "100.25",
+        "executed_at": a.now_iso(),
+        **extra,
+    }
 
 
 def test_a_new_fill_is_201_an_identical_replay_200_and_a_different_payload_409(trader: Api) -> None:
@@ -65,7 +94,9 @@ def test_a_list_is_atomic(trader: Api) -> None:
     assert conflicting.status_code == 409
     [row] = trader.ok("get", "accounts/ACC-1/positions/")
     assert Decimal(row["quantity"]) == 10
-    ok = trader.post("fills/", [fill_body(fill_id="L-5"), fill_body(fill_id="L-6", side="sell", quantity="4")])
+    ok = trader.post(
+        "fills/", [fill_body(fill_id="L-5"), fill_body(fill_id="L-6", side="sell", quantity="4")]
+    )
     assert ok.status_code == 201
     [row] = trader.ok("get", "accounts/ACC-1/positions/")
     assert Decimal(row["quantity"]) == 16
@@ -88,12 +119,16 @@ def test_positions_follow_fills_with_decimal_strings(admin: Api, trader: Api) ->
     assert set(aapl) >= POSITION_FIELDS
     for field in ("quantity", "avg_price", "realized_pnl", "mark_price", "market_value", "unrealized_pnl"):
         assert a.is_decimal_string(aapl[field]), (field, aapl[field])
-    assert aapl["strategy"] == "momo" and aapl["currency"] == "USD"
-    assert Decimal(aapl["quantity"]) == 150 and Decimal(aapl["avg_price"]) == 105
+    assert aapl["strategy"] == "momo"
+    assert aapl["currency"] == "USD"
+    assert Decimal(aapl["quantity"]) == 150
+    assert Decimal(aapl["avg_price"]) == 105
     assert Decimal(aapl["realized_pnl"]) == 750
-    assert Decimal(aapl["market_value"]) == 17250 and Decimal(aapl["unrealized_pnl"]) == 1500
+    assert Decimal(aapl["market_value"]) == 17250
+    assert Decimal(aapl["unrealized_pnl"]) == 1500
     assert Decimal(msft["quantity"]) == -5  # signed: short
-    assert Decimal(msft["market_value"]) == -1000 and Decimal(msft["unrealized_pnl"]) == 50
+    assert Decimal(msft["market_value"]) == -1000
+    assert Decimal(msft["unrealized_pnl"]) == 50
 
 
 def test_the_summary_answers_every_field(admin: Api, trader: Api) -> None:

@@ -40,9 +40,20 @@ def busy(admin: Api) -> Api:
     return trader
 
 
-READS = ["accounts/", "accounts/ACC-1/", "accounts/ACC-1/strategies/", "accounts/ACC-1/members/",
-         "accounts/ACC-1/cash-movements/", "accounts/ACC-1/limits/", "accounts/ACC-1/positions/",
-         "accounts/ACC-1/summary/", "instruments/", "prices/", "fills/", "checks/?account=ACC-1"]
+READS = [
+    "accounts/",
+    "accounts/ACC-1/",
+    "accounts/ACC-1/strategies/",
+    "accounts/ACC-1/members/",
+    "accounts/ACC-1/cash-movements/",
+    "accounts/ACC-1/limits/",
+    "accounts/ACC-1/positions/",
+    "accounts/ACC-1/summary/",
+    "instruments/",
+    "prices/",
+    "fills/",
+    "checks/?account=ACC-1",
+]
 
 
 @pytest.mark.parametrize("path", READS)

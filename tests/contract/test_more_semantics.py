@@ -42,7 +42,8 @@ def test_the_violation_message_names_the_instrument_figure_and_limit(admin: Api,
     result = a.check(trader, quantity="12500", price="100")
     [finding] = result["violations"]
     assert "AAPL" in finding["message"]
-    assert "1,250,000.00" in finding["message"] and "1,000,000.00" in finding["message"]
+    assert "1,250,000.00" in finding["message"]
+    assert "1,000,000.00" in finding["message"]
 
 
 def test_patching_the_account_trading_state_is_the_kill_switch_too(admin: Api, trader: Api) -> None:
@@ -51,8 +52,18 @@ def test_patching_the_account_trading_state_is_the_kill_switch_too(admin: Api, t
 
 
 def test_linear_greeks_are_quantity_times_multiplier(admin: Api, trader: Api) -> None:
-    admin.ok("post", "instruments/", {"symbol": "ESZ6", "asset_class": "future", "currency": "USD",
-                                      "multiplier": "50", "margin_rate": "0.05"}, expect=201)
+    admin.ok(
+        "post",
+        "instruments/",
+        {
+            "symbol": "ESZ6",
+            "asset_class": "future",
+            "currency": "USD",
+            "multiplier": "50",
+            "margin_rate": "0.05",
+        },
+        expect=201,
+    )
     a.prices(admin, {"ESZ6": "5000"})
     a.fill(trader, symbol="ESZ6", side="sell", quantity="2", price="5000")
     a.fill(trader, quantity="30", price="100")
@@ -61,15 +72,18 @@ def test_linear_greeks_are_quantity_times_multiplier(admin: Api, trader: Api) ->
     assert rows["ESZ6"]["delta"] == pytest.approx(-100)
     assert rows["ESZ6"]["delta_notional"] == pytest.approx(-500000)
     assert rows["AAPL"]["delta"] == pytest.approx(30)
-    assert rows["AAPL"]["gamma"] == 0 and rows["AAPL"]["vega"] == 0
+    assert rows["AAPL"]["gamma"] == 0
+    assert rows["AAPL"]["vega"] == 0
     assert body["total"]["delta_notional"] == pytest.approx(-500000 + 3000)
 
 
 def test_var_defaults_to_parametric_99_one_day_500_days(history: Api) -> None:
     a.fill(history, quantity="30", price="100")
     body = history.ok("get", "accounts/ACC-1/risk/var/")
-    assert body["method"] == "parametric" and body["confidence"] == pytest.approx(0.99)
-    assert body["horizon_days"] == 1 and body["lookback_days"] == 500
+    assert body["method"] == "parametric"
+    assert body["confidence"] == pytest.approx(0.99)
+    assert body["horizon_days"] == 1
+    assert body["lookback_days"] == 500
 
 
 def test_reports_are_listed_newest_first_and_alerts_email_risk_managers(admin: Api, history: Api) -> None:
@@ -101,7 +115,9 @@ def test_positions_are_kept_per_strategy_and_limits_see_the_right_sum(admin: Api
     a.limits(admin, "accounts/ACC-1/strategies/momo/", max_position_quantity="70")
     result = a.check(trader, strategy="momo", quantity="20")
     assert {(f["code"], f["scope"]) for f in result["violations"]} == {
-        ("position_quantity", "account"), ("position_quantity", "strategy")}
+        ("position_quantity", "account"),
+        ("position_quantity", "strategy"),
+    }
     assert a.check(trader, strategy="momo", quantity="10")["decision"] == "accepted"
 
 
@@ -142,8 +158,9 @@ def test_an_older_mark_does_not_replace_a_newer_one(admin: Api, trader: Api) -> 
 
 
 def test_an_instrument_defaults_to_multiplier_one(admin: Api) -> None:
-    body = admin.ok("post", "instruments/", {"symbol": "IBM", "asset_class": "equity", "currency": "USD"},
-                    expect=201)
+    body = admin.ok(
+        "post", "instruments/", {"symbol": "IBM", "asset_class": "equity", "currency": "USD"}, expect=201
+    )
     assert body["multiplier"] in ("1", "1.000000") or float(body["multiplier"]) == 1
 
 
@@ -155,7 +172,14 @@ def test_an_instrument_defaults_to_multiplier_one(admin: Api) -> None:
 def test_a_fill_on_an_invisible_account_is_404_like_a_check(admin: Api, trader: Api) -> None:
     a.account(admin, "ACC-2")
     outsider = a.member("ACC-2", "trader")
-    body = {"fill_id": "f1", "account": "ACC-1", "symbol": "AAPL", "side": "buy", "quantity": "1",
-            "price": "100", "executed_at": a.now_iso()}
+    body = {
+        "fill_id": "f1",
+        "account": "ACC-1",
+        "symbol": "AAPL",
+        "side": "buy",
+        "quantity": "1",
+        "price": "100",
+        "executed_at": a.now_iso(),
+    }
     assert outsider.post("checks/", a.order()).status_code == 404
     assert outsider.post("fills/", body).status_code == 404

@@ -30,10 +30,22 @@ def expiry() -> date:
 def book(admin: Api) -> Api:
     """ACC-1 (USD): 200 AAPL and 10 AAPL 200 calls (x100), 800 days of AAPL history."""
     a.instrument(admin, "AAPL")
-    admin.ok("post", "instruments/", {"symbol": "AAPL-C200", "asset_class": "option", "currency": "USD",
-                                      "multiplier": "100", "margin_rate": "0.20", "underlying": "AAPL",
-                                      "option_type": "call", "strike": "200", "expiry": expiry().isoformat()},
-             expect=201)
+    admin.ok(
+        "post",
+        "instruments/",
+        {
+            "symbol": "AAPL-C200",
+            "asset_class": "option",
+            "currency": "USD",
+            "multiplier": "100",
+            "margin_rate": "0.20",
+            "underlying": "AAPL",
+            "option_type": "call",
+            "strike": "200",
+            "expiry": expiry().isoformat(),
+        },
+        expect=201,
+    )
     a.prices(admin, {"AAPL": "190", "AAPL-C200": "15"}, implied_vol={"AAPL-C200": "0.25"})
     admin.ok("post", "rates/", [{"currency": "USD", "rate": "0.045"}])
     # Enough for a 500-day VaR lookback behind each of 250 backtest days.
@@ -55,21 +67,37 @@ def bsm(spot: float, vol: float, t: float, rate: float = RATE) -> dict[str, floa
         "delta": norm.cdf(d1),
         "gamma": norm.pdf(d1) / (spot * vol * math.sqrt(t)),
         "vega": spot * norm.pdf(d1) * math.sqrt(t) * 0.01,
-        "theta": (-spot * norm.pdf(d1) * vol / (2 * math.sqrt(t))
-                  - rate * STRIKE * math.exp(-rate * t) * norm.cdf(d2)) / 365,
+        "theta": (
+            -spot * norm.pdf(d1) * vol / (2 * math.sqrt(t))
+            - rate * STRIKE * math.exp(-rate * t) * norm.cdf(d2)
+        )
+        / 365,
         "rho": STRIKE * t * math.exp(-rate * t) * norm.cdf(d2) * 0.01,
     }
 
 
 @pytest.mark.parametrize("method", ["parametric", "historical", "monte_carlo"])
 def test_var_answers_every_method(book: Api, method: str) -> None:
-    body = book.ok("get", f"accounts/ACC-1/risk/var/?method={method}&confidence=0.99&horizon_days=1"
-                          "&lookback_days=250")
-    assert set(body) >= {"method", "confidence", "horizon_days", "lookback_days", "currency", "var",
-                         "expected_shortfall", "portfolio_value", "components"}
-    assert body["method"] == method and body["currency"] == "USD"
-    assert body["confidence"] == pytest.approx(0.99) and body["lookback_days"] == 250
-    assert body["var"] > 0 and body["expected_shortfall"] >= body["var"]
+    body = book.ok(
+        "get", f"accounts/ACC-1/risk/var/?method={method}&confidence=0.99&horizon_days=1&lookback_days=250"
+    )
+    assert set(body) >= {
+        "method",
+        "confidence",
+        "horizon_days",
+        "lookback_days",
+        "currency",
+        "var",
+        "expected_shortfall",
+        "portfolio_value",
+        "components",
+    }
+    assert body["method"] == method
+    assert body["currency"] == "USD"
+    assert body["confidence"] == pytest.approx(0.99)
+    assert body["lookback_days"] == 250
+    assert body["var"] > 0
+    assert body["expected_shortfall"] >= body["var"]
     for component in body["components"]:
         assert set(component) >= {"symbol", "exposure", "marginal_var", "component_var"}
 
@@ -153,8 +181,13 @@ def test_stress_by_named_scenarios_and_all_stored_ones(book: Api) -> None:
 
 def test_backtest_answers_the_documented_fields(book: Api) -> None:
     body = book.ok("get", "accounts/ACC-1/risk/backtest/?confidence=0.99&days=250")
-    assert set(body) >= {"observations", "exceptions", "kupiec_p_value", "christoffersen_p_value",
-                         "traffic_light"}
+    assert set(body) >= {
+        "observations",
+        "exceptions",
+        "kupiec_p_value",
+        "christoffersen_p_value",
+        "traffic_light",
+    }
     assert body["traffic_light"] in ("green", "yellow", "red")
     assert 0 <= body["exceptions"] <= body["observations"]
 
@@ -165,7 +198,8 @@ def test_nightly_reports_feed_the_summary_and_alerts_can_be_acknowledged(admin: 
     reports = a.results(book.ok("get", "accounts/ACC-1/risk/reports/"))
     assert len(reports) >= 1
     summary = book.ok("get", "accounts/ACC-1/summary/")
-    assert isinstance(summary["var_99"], (int, float)) and summary["var_99"] > 0
+    assert isinstance(summary["var_99"], (int, float))
+    assert summary["var_99"] > 0
     alerts = a.results(book.ok("get", "alerts/?account=ACC-1&state=open"))
     assert alerts, "a VaR above max_var raises an alert"
     alert: dict[str, Any] = alerts[0]

@@ -37,9 +37,18 @@ UNDER_ACCOUNT = [
 ]
 
 TOP_LEVEL = [
-    ("get", "accounts/"), ("get", "instruments/"), ("get", "prices/"), ("post", "prices/"),
-    ("post", "fx-rates/"), ("post", "price-history/"), ("post", "rates/"), ("get", "groups/"),
-    ("post", "checks/"), ("get", "checks/"), ("post", "checks/batch/"), ("post", "fills/"),
+    ("get", "accounts/"),
+    ("get", "instruments/"),
+    ("get", "prices/"),
+    ("post", "prices/"),
+    ("post", "fx-rates/"),
+    ("post", "price-history/"),
+    ("post", "rates/"),
+    ("get", "groups/"),
+    ("post", "checks/"),
+    ("get", "checks/"),
+    ("post", "checks/batch/"),
+    ("post", "fills/"),
     ("get", "alerts/"),
 ]
 
@@ -98,8 +107,11 @@ def test_a_trader_sees_the_account_but_may_not_manage_it(setup: Api, method: str
 @pytest.mark.parametrize(
     ("method", "path"),
     [
-        ("get", "accounts/{code}/"), ("get", "accounts/{code}/positions/"), ("get", "accounts/{code}/summary/"),
-        ("get", "accounts/{code}/limits/"), ("get", "accounts/{code}/strategies/"),
+        ("get", "accounts/{code}/"),
+        ("get", "accounts/{code}/positions/"),
+        ("get", "accounts/{code}/summary/"),
+        ("get", "accounts/{code}/limits/"),
+        ("get", "accounts/{code}/strategies/"),
         ("get", "accounts/{code}/risk/reports/"),
     ],
 )
@@ -110,14 +122,34 @@ def test_a_viewer_reads(setup: Api, method: str, path: str) -> None:
 
 def test_a_viewer_may_not_record_fills(setup: Api) -> None:
     viewer = a.member("ACC-1", "viewer")
-    assert viewer.post("fills/", {"fill_id": "f1", "account": "ACC-1", "symbol": "AAPL", "side": "buy",
-                                  "quantity": "1", "price": "100", "executed_at": a.now_iso()}).status_code == 403
+    assert (
+        viewer.post(
+            "fills/",
+            {
+                "fill_id": "f1",
+                "account": "ACC-1",
+                "symbol": "AAPL",
+                "side": "buy",
+                "quantity": "1",
+                "price": "100",
+                "executed_at": a.now_iso(),
+            },
+        ).status_code
+        == 403
+    )
 
 
 def test_a_fill_on_an_invisible_account_does_not_reveal_it(setup: Api) -> None:
     outsider = a.member("ACC-2", "trader")
-    body = {"fill_id": "f1", "account": "ACC-1", "symbol": "AAPL", "side": "buy", "quantity": "1",
-            "price": "100", "executed_at": a.now_iso()}
+    body = {
+        "fill_id": "f1",
+        "account": "ACC-1",
+        "symbol": "AAPL",
+        "side": "buy",
+        "quantity": "1",
+        "price": "100",
+        "executed_at": a.now_iso(),
+    }
     hidden = outsider.post("fills/", body)
     missing = outsider.post("fills/", {**body, "account": "NOPE"})
     assert hidden.status_code in (400, 404)
@@ -131,7 +163,8 @@ def test_the_token_endpoint_exchanges_credentials_for_a_token(setup: Api) -> Non
     client = APIClient()
     response = client.post("/api/v1/auth/token/", {"username": "oms", "password": a.PASSWORD}, format="json")
     assert response.status_code == 200
-    assert set(response.json()) >= {"token"} and isinstance(response.json()["token"], str)
+    assert set(response.json()) >= {"token"}
+    assert isinstance(response.json()["token"], str)
     wrong = client.post("/api/v1/auth/token/", {"username": "oms", "password": "nope"}, format="json")
     assert wrong.status_code == 400
 
@@ -163,18 +196,39 @@ def test_the_schema_documents_every_contract_path(setup: Api) -> None:
     assert schema["openapi"].startswith("3.")
     paths = set(schema["paths"])
     expected = {
-        "/api/v1/auth/token/", "/api/v1/instruments/", "/api/v1/instruments/{symbol}/", "/api/v1/prices/",
-        "/api/v1/fx-rates/", "/api/v1/price-history/", "/api/v1/rates/", "/api/v1/accounts/",
-        "/api/v1/accounts/{code}/", "/api/v1/accounts/{code}/strategies/", "/api/v1/accounts/{code}/members/",
-        "/api/v1/accounts/{code}/members/{username}/", "/api/v1/accounts/{code}/cash-movements/",
-        "/api/v1/accounts/{code}/limits/", "/api/v1/accounts/{code}/strategies/{strategy}/limits/",
-        "/api/v1/groups/", "/api/v1/groups/{group}/", "/api/v1/groups/{group}/limits/",
-        "/api/v1/accounts/{code}/trading-state/", "/api/v1/accounts/{code}/strategies/{strategy}/trading-state/",
-        "/api/v1/groups/{group}/trading-state/", "/api/v1/checks/", "/api/v1/checks/batch/",
-        "/api/v1/checks/{check_id}/release/", "/api/v1/fills/", "/api/v1/accounts/{code}/positions/",
-        "/api/v1/accounts/{code}/summary/", "/api/v1/accounts/{code}/risk/var/",
-        "/api/v1/accounts/{code}/risk/greeks/", "/api/v1/accounts/{code}/risk/stress/",
-        "/api/v1/accounts/{code}/risk/backtest/", "/api/v1/accounts/{code}/risk/reports/", "/api/v1/alerts/",
+        "/api/v1/auth/token/",
+        "/api/v1/instruments/",
+        "/api/v1/instruments/{symbol}/",
+        "/api/v1/prices/",
+        "/api/v1/fx-rates/",
+        "/api/v1/price-history/",
+        "/api/v1/rates/",
+        "/api/v1/accounts/",
+        "/api/v1/accounts/{code}/",
+        "/api/v1/accounts/{code}/strategies/",
+        "/api/v1/accounts/{code}/members/",
+        "/api/v1/accounts/{code}/members/{username}/",
+        "/api/v1/accounts/{code}/cash-movements/",
+        "/api/v1/accounts/{code}/limits/",
+        "/api/v1/accounts/{code}/strategies/{strategy}/limits/",
+        "/api/v1/groups/",
+        "/api/v1/groups/{group}/",
+        "/api/v1/groups/{group}/limits/",
+        "/api/v1/accounts/{code}/trading-state/",
+        "/api/v1/accounts/{code}/strategies/{strategy}/trading-state/",
+        "/api/v1/groups/{group}/trading-state/",
+        "/api/v1/checks/",
+        "/api/v1/checks/batch/",
+        "/api/v1/checks/{check_id}/release/",
+        "/api/v1/fills/",
+        "/api/v1/accounts/{code}/positions/",
+        "/api/v1/accounts/{code}/summary/",
+        "/api/v1/accounts/{code}/risk/var/",
+        "/api/v1/accounts/{code}/risk/greeks/",
+        "/api/v1/accounts/{code}/risk/stress/",
+        "/api/v1/accounts/{code}/risk/backtest/",
+        "/api/v1/accounts/{code}/risk/reports/",
+        "/api/v1/alerts/",
         "/api/v1/alerts/{id}/acknowledge/",
     }
     assert expected - paths == set()
