@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, cast
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, connection, transaction
-from django.template.loader import render_to_string
+from django.template.loader import get_template
 from django.utils import timezone
 
 from accounts.models import Account, Membership, Role
@@ -70,13 +70,14 @@ def alert_emails_send(*, alert_ids: Sequence[int]) -> int:
     """Email each alert to its account's recipients over one connection; returns emails sent."""
     alerts = list(Alert.objects.filter(pk__in=list(alert_ids)).select_related("account").order_by("id"))
     recipients = recipients_by_account({a.account_id: a.account for a in alerts}.values())
+    template = get_template("analytics/email/alert.txt")  # once: DEBUG disables the cached loader
     messages = []
     for alert in alerts:
         to = recipients[alert.account_id]
         if not to:
             continue
         subject = f"[riskplatform] {alert.account.code}: {alert.get_kind_display()}"
-        body = render_to_string("analytics/email/alert.txt", {"alert": alert, "account": alert.account})
+        body = template.render({"alert": alert, "account": alert.account})
         messages.append(EmailMessage(subject, body, settings.DEFAULT_FROM_EMAIL, to))
     if not messages:
         return 0
