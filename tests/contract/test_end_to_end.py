@@ -213,6 +213,23 @@ def test_a_trading_day_of_a_eur_fund(admin: Api) -> None:
     )
     assert ten["var"] == pytest.approx(z * sigma * np.sqrt(10), rel=1e-6)
 
+    # Greeks and stress sum across instruments, so they are in EUR too.
+    greeks = tina.ok("get", "accounts/FUND-EU/risk/greeks/")
+    by = {r["underlying"]: r for r in greeks["by_underlying"]}
+    assert by["AAPL"]["delta"] == pytest.approx(200)
+    assert by["ESZ6"]["delta"] == pytest.approx(-50)
+    assert by["AAPL"]["delta_notional"] == pytest.approx(30400.0)
+    assert by["SAP"]["delta_notional"] == pytest.approx(24000.0)
+    assert by["ESZ6"]["delta_notional"] == pytest.approx(-200000.0)
+    assert greeks["total"]["delta_notional"] == pytest.approx(-145600.0)
+    stress = tina.ok("post", "accounts/FUND-EU/risk/stress/", {"shocks": {"equity": "-0.10", "future": -0.1}})
+    assert stress["currency"] == "EUR"
+    [custom] = stress["results"]
+    assert custom["by_symbol"]["AAPL"] == pytest.approx(-3040.0)
+    assert custom["by_symbol"]["SAP"] == pytest.approx(-2400.0)
+    assert custom["by_symbol"]["ESZ6"] == pytest.approx(20000.0)
+    assert custom["pnl"] == pytest.approx(14560.0)
+
     # Every decision was stored and is listed.
     log = a.results(tina.ok("get", "checks/?account=FUND-EU"))
     assert len(log) == 5
