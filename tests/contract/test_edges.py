@@ -174,3 +174,62 @@ def test_concurrent_checks_never_admit_more_than_the_limit(postgres: None, admin
         w.join()
     assert decisions.count("accepted") == 3, decisions
     assert decisions.count("rejected") == threads - 3, decisions
+
+
+def _race(key: str, path: str, body: dict[str, object], threads: int) -> list[tuple[int, dict[str, object]]]:
+    """`threads` clients post the same body at once; answers (status, json)."""
+    answers: list[tuple[int, dict[str, object]]] = []
+    barrier = threading.Barrier(threads)
+
+    def one() -> None:
+        from django.db import connection
+
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+        barrier.wait()
+        try:
+            response = client.post(path, body, format="json")
+            answers.append((response.status_code, response.json()))
+        finally:
+            connection.close()
+
+    workers = [threading.Thread(target=one) for _ in range(threads)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    return answers
+
+
+def test_a_fill_replayed_concurrently_is_stored_once(postgres: None, admin: Api) -> None:
+    a.market(admin)
+    a.account(admin)
+    trader = a.member("ACC-1", "trader")
+    from rest_framework.authtoken.models import Token
+
+    key = Token.objects.get(user__username="trader-acc-1").key
+    body = {
+        "fill_id": "RACE-1",
+        "account": "ACC-1",
+        "symbol": "AAPL",
+        "side": "buy",
+        "quantity": "10",
+        "price": "100",
+        "executed_at": a.now_iso(),
+    }
+    codes = sorted(status for status, _ in _race(key, "/api/v1/fills/", body, 4))
+    assert codes == [200, 200, 200, 201]
+    [row] = trader.ok("get", "accounts/ACC-1/positions/")
+    assert Decimal(row["quantity"]) == 10
+
+
+def test_a_client_order_id_checked_concurrently_gets_one_check_id(postgres: None, admin: Api) -> None:
+    a.market(admin)
+    a.account(admin)
+    a.member("ACC-1", "trader")
+    from rest_framework.authtoken.models import Token
+
+    key = Token.objects.get(user__username="trader-acc-1").key
+    answers = _race(key, "/api/v1/checks/", a.order(client_order_id="oms-race"), 4)
+    assert {status for status, _ in answers} == {200}
+    assert len({body["check_id"] for _, body in answers}) == 1
