@@ -155,3 +155,21 @@ def test_strategy_reservations_count_in_the_strategy_and_the_account(funded, str
     assert ("position_quantity", "strategy") in codes(check(strategy="momo", quantity="100"))
     assert check(quantity="100")["decision"] == "accepted"  # no strategy: account 200 <= 250
     assert ("position_quantity", "account") in codes(check(quantity="100"))
+
+
+def test_a_market_order_reserves_at_the_mark(funded, check):
+    result = check(order_type="market", price=..., quantity="10")
+    assert _row(result["check_id"]).reserved_price == Decimal("100")
+
+
+def test_an_instrument_edit_reaches_the_check_after_commit(funded, check, django_capture_on_commit_callbacks):
+    from positions.models import Instrument
+
+    set_limits(funded, max_order_notional="15000")
+    assert check(quantity="100")["decision"] == "accepted"  # 100 x 100 x 1; the table is now cached
+    with django_capture_on_commit_callbacks(execute=True):
+        aapl = Instrument.objects.get(symbol="AAPL")
+        aapl.multiplier = Decimal("2")
+        aapl.save()
+    result = check(quantity="100")
+    assert result["violations"][0]["value"] == "20000.00"
