@@ -11,7 +11,7 @@ PORT ?= 8000
 DEMO_ENV := DEBUG=1 DATABASE_URL=sqlite:///$(CURDIR)/db.sqlite3 REDIS_URL= CELERY_TASK_ALWAYS_EAGER=1 \
 	EMAIL_BACKEND=django.core.mail.backends.console.EmailBackend
 
-.PHONY: install demo test lint typecheck pytest serve worker beat migrate clean bench
+.PHONY: install demo test lint typecheck djangochecks pytest serve worker beat migrate clean
 
 $(BIN)/python: pyproject.toml uv.lock
 	@$(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet "uv>=0.5"
@@ -33,10 +33,18 @@ lint: install
 typecheck: install
 	DEBUG=1 $(BIN)/mypy .
 
+# Production settings pass the deploy checklist, models and migrations agree, the schema is clean.
+PROD_ENV := DEBUG=0 SECRET_KEY=check-deploy-only-$$(date +%s)-a-long-random-enough-value-xxxxxxxxxxxxxxxx \
+	ALLOWED_HOSTS=risk.example.com
+djangochecks: install
+	$(PROD_ENV) $(BIN)/python manage.py check --deploy --fail-level WARNING
+	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
+	DEBUG=1 $(BIN)/python manage.py spectacular --validate --fail-on-warn --file /dev/null
+
 pytest: install
 	$(BIN)/pytest --create-db
 
-test: lint typecheck pytest
+test: lint typecheck djangochecks pytest
 
 # Production: gunicorn behind a TLS proxy, plus a Celery worker and beat, on PostgreSQL and Redis.
 # Needs SECRET_KEY, ALLOWED_HOSTS, DATABASE_URL, REDIS_URL (and EMAIL_* for alerts) in the environment.

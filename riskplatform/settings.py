@@ -197,6 +197,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Accounts, strategies and groups share one kill-switch vocabulary: one enum in the schema.
+    "ENUM_NAME_OVERRIDES": {"TradingStateEnum": "accounts.models.TradingState"},
 }
 
 # --- Celery ------------------------------------------------------------------------------------
