@@ -157,3 +157,25 @@ def test_fills_list_is_scoped(admin: Api, trader: Api) -> None:
     rows = a.results(trader.ok("get", "fills/"))
     assert {r["account"] for r in rows} == {"ACC-1"}
     assert all(datetime.fromisoformat(r["executed_at"]).utcoffset() is not None for r in rows)
+
+
+def test_a_replay_spelling_the_same_values_differently_is_identical(trader: Api) -> None:
+    from datetime import UTC, datetime, timedelta, timezone
+
+    instant = datetime.now(UTC).replace(microsecond=0) - timedelta(minutes=1)
+    body = fill_body(quantity="10", price="100.20", fee="0.50", executed_at=instant.isoformat())
+    assert trader.post("fills/", body).status_code == 201
+    same = {
+        **body,
+        "quantity": 10,
+        "price": 100.2,
+        "fee": "0.5",
+        "executed_at": instant.astimezone(timezone(timedelta(hours=2))).isoformat(),
+    }
+    assert trader.post("fills/", same).status_code == 200
+
+
+def test_a_cash_replay_spelling_the_amount_differently_is_identical(admin: Api, trader: Api) -> None:
+    body = {"movement_id": "dep-x", "currency": "USD", "amount": "1000.50", "reason": "funding"}
+    assert admin.post("accounts/ACC-1/cash-movements/", body).status_code == 201
+    assert admin.post("accounts/ACC-1/cash-movements/", {**body, "amount": 1000.5}).status_code == 200
