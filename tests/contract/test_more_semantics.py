@@ -183,3 +183,32 @@ def test_a_fill_on_an_invisible_account_is_404_like_a_check(admin: Api, trader: 
     }
     assert outsider.post("checks/", a.order()).status_code == 404
     assert outsider.post("fills/", body).status_code == 404
+
+
+def test_group_limits_sum_accounts_of_different_base_currencies(admin: Api, trader: Api) -> None:
+    a.account(admin, "ACC-E", base="EUR", cash="100000")
+    admin.ok(
+        "post",
+        "groups/",
+        {"code": "DESK", "name": "Desk", "base_currency": "USD", "accounts": ["ACC-1", "ACC-E"]},
+        expect=201,
+    )
+    euro = a.member("ACC-E", "trader")
+    a.fill(euro, account="ACC-E", symbol="SAP", quantity="100", price="50")  # 5,000 EUR = 5,500 USD
+    a.limits(admin, "groups/DESK/", max_gross_exposure="6000")
+    result = a.check(trader, quantity="6", price="100")
+    assert [(f["code"], f["scope"]) for f in result["violations"]] == [("gross_exposure", "group")]
+    from decimal import Decimal as D
+
+    assert D(result["violations"][0]["value"]) == D("6100")
+    assert a.check(trader, quantity="4", price="100")["decision"] == "accepted"
+
+
+def test_order_rate_on_a_strategy_counts_only_its_orders(admin: Api, trader: Api) -> None:
+    a.limits(admin, "accounts/ACC-1/strategies/momo/", max_orders_per_minute=2)
+    for _ in range(3):
+        assert a.check(trader, quantity="1")["decision"] == "accepted"
+    assert a.check(trader, strategy="momo", quantity="1")["decision"] == "accepted"
+    assert a.check(trader, strategy="momo", quantity="1")["decision"] == "accepted"
+    third = a.check(trader, strategy="momo", quantity="1")
+    assert [(f["code"], f["scope"]) for f in third["violations"]] == [("order_rate", "strategy")]
