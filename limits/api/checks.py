@@ -15,6 +15,7 @@ import redis
 from django.db import InterfaceError, OperationalError
 from django.http import Http404
 from django.urls import URLPattern, path
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import APIException, ValidationError
@@ -224,8 +225,36 @@ class CheckAPIView(APIView):
         return super().handle_exception(exc)
 
 
+_ERROR = inline_serializer("CheckError", {"detail": serializers.CharField()})
+_ERRORS = {
+    400: OpenApiTypes.OBJECT,
+    401: _ERROR,
+    403: _ERROR,
+    404: _ERROR,
+    409: OpenApiTypes.OBJECT,
+    503: _ERROR,
+}
+_PAGE = inline_serializer(
+    "PaginatedCheckDecisionList",
+    {
+        "count": serializers.IntegerField(),
+        "next": serializers.URLField(allow_null=True),
+        "previous": serializers.URLField(allow_null=True),
+        "results": DecisionOut(many=True),
+    },
+)
+
+
 class CheckListCreateView(CheckAPIView):
-    @extend_schema(request=OrderIn, responses={200: _RESULT}, summary="Pre-trade check of one order")
+    """POST: check one order (200 accepted or rejected; 503 when a dependency is down, never an
+    accept). GET: the decision log of the accounts the caller may view, newest first."""
+
+    @extend_schema(
+        request=OrderIn,
+        responses={200: _RESULT, **_ERRORS},
+        summary="Pre-trade check of one order",
+        operation_id="checks_create",
+    )
     def post(self, request: Request) -> Response:
         data = _valid(OrderIn, request.data)
         account = get_account_for(request, data["account"], Action.TRADE)
@@ -237,8 +266,9 @@ class CheckListCreateView(CheckAPIView):
             OpenApiParameter("account", str, description="An account code"),
             OpenApiParameter("decision", str, enum=["accepted", "rejected"]),
         ],
-        responses={200: DecisionOut(many=True)},
+        responses={200: _PAGE, 400: OpenApiTypes.OBJECT, 401: _ERROR, 403: _ERROR, 404: _ERROR},
         summary="The decision log, newest first",
+        operation_id="checks_list",
     )
     def get(self, request: Request) -> Response:
         decision = request.query_params.get("decision")
@@ -253,9 +283,14 @@ class CheckListCreateView(CheckAPIView):
 
 
 class CheckBatchView(CheckAPIView):
+    """Check a basket of one account in order, each order seeing the ones accepted before it."""
+
     @extend_schema(
         request=BatchIn,
-        responses={200: inline_serializer("CheckBatchResult", {"results": _RESULT.__class__(many=True)})},
+        responses={
+            200: inline_serializer("CheckBatchResult", {"results": _RESULT.__class__(many=True)}),
+            **_ERRORS,
+        },
         summary="Pre-trade check of a basket: each order sees the ones accepted before it",
     )
     def post(self, request: Request) -> Response:
@@ -267,14 +302,27 @@ class CheckBatchView(CheckAPIView):
 
 
 class CheckDetailView(CheckAPIView):
-    @extend_schema(responses={200: DecisionOut}, summary="One stored decision")
+    """One stored decision with its inputs, caller and reservation state."""
+
+    @extend_schema(
+        responses={200: DecisionOut, 401: _ERROR, 404: _ERROR},
+        summary="One stored decision",
+        operation_id="checks_retrieve",
+    )
     def get(self, request: Request, check_id: str) -> Response:
         row = _decision(request, check_id, Action.VIEW)
         return Response(DecisionOut(row).data)
 
 
 class CheckReleaseView(CheckAPIView):
-    @extend_schema(request=None, responses={200: DecisionOut}, summary="Free what is left of a reservation")
+    """Free what is left of an accepted check's reservation; allowed even when trading is halted.
+    Idempotent; a rejected check holds nothing (409)."""
+
+    @extend_schema(
+        request=None,
+        responses={200: DecisionOut, 401: _ERROR, 403: _ERROR, 404: _ERROR, 409: _ERROR, 503: _ERROR},
+        summary="Free what is left of a reservation",
+    )
     def post(self, request: Request, check_id: str) -> Response:
         row = _decision(request, check_id, Action.TRADE)
         return Response(DecisionOut(check_release(decision=row)).data)
