@@ -238,3 +238,9 @@ def test_the_docs_page_is_served(setup: Api) -> None:
     response = setup.client.get("/api/v1/docs/")
     assert response.status_code == 200
     assert b"swagger" in response.content.lower()
+
+
+def test_a_post_without_the_trailing_slash_is_not_a_5xx(setup: Api) -> None:
+    trader = a.member("ACC-1", "trader")
+    response = trader.client.post("/api/v1/checks", a.order(), format="json")
+    assert response.status_code < 500
