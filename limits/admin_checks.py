@@ -13,8 +13,17 @@ from limits.models.checks import CheckDecision
 @admin.register(CheckDecision)
 class CheckDecisionAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     list_display = [
-        "evaluated_at", "account", "strategy", "symbol", "side", "quantity", "price", "decision",
-        "open_quantity", "client_order_id", "caller",
+        "evaluated_at",
+        "account",
+        "strategy",
+        "symbol",
+        "side",
+        "quantity",
+        "price",
+        "decision",
+        "open_quantity",
+        "client_order_id",
+        "caller",
     ]
     list_filter = ["decision", "side", "order_type"]
     search_fields = ["check_id", "client_order_id", "symbol", "account__code"]
