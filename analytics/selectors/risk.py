@@ -125,10 +125,16 @@ def stored_scenarios(names: Sequence[str] | None = None, *, skip_invalid: bool =
         ordered = [found[n] for n in dict.fromkeys(names)]
     else:
         ordered = list(found.values())
+    # One query for the asset class of every symbol the scenarios shock: an option's own symbol is
+    # an error (options move with their underlying); a symbol not listed yet is accepted and ignored.
+    keys = {k for sc in ordered if isinstance(sc.shocks, dict) for k in sc.shocks}
+    kinds = dict(Instrument.objects.filter(symbol__in=keys).values_list("symbol", "asset_class"))
     out = []
     for scenario in ordered:
         try:
-            out.append(parse_shocks(scenario.shocks, name=scenario.name))
+            out.append(
+                parse_shocks(scenario.shocks, name=scenario.name, symbol_kind=lambda s: kinds.get(s, ""))
+            )
         except ShockError as exc:
             if not skip_invalid:
                 raise

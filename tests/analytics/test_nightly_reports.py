@@ -335,3 +335,17 @@ def test_a_repeated_alert_keeps_its_identity_and_takes_the_latest_figures(books)
     assert alert.pk == opened.pk
     assert (alert.occurrences, alert.severity, alert.message, alert.value) == (2, "critical", "120%", 120.0)
     assert alert.last_seen_at > alert.created_at
+
+
+def test_a_stored_scenario_shocking_an_option_symbol_is_skipped_at_night(books):
+    from analytics.models import StressScenario
+    from tests.analytics.helpers import option_on
+
+    option_on(listed("UNDX", days=0), "UNDX-C")
+    StressScenario.objects.create(name="bad_option_shock", shocks={"UNDX-C": "-0.5"})
+    StressScenario.objects.create(name="not_listed_yet", shocks={"NEWCO": "-0.5", "AAPL": "-0.1"})
+    risk_reports_run(account_ids=[books.pk])
+    report = RiskReport.objects.get(account=books)
+    assert report.status == "ok"
+    assert "bad_option_shock" not in report.stress["results"]
+    assert report.stress["results"]["not_listed_yet"] == pytest.approx(100 * 187.20 * -0.1)
