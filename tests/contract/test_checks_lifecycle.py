@@ -3,6 +3,8 @@ kill switch at account, strategy and group scope, and the decision log."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from tests.contract import api as a
@@ -238,3 +240,25 @@ def test_a_viewer_may_not_release(capped: Api) -> None:
     first = a.check(capped, quantity="10")
     viewer = a.member("ACC-1", "viewer")
     assert viewer.post(f"checks/{first['check_id']}/release/").status_code == 403
+
+
+def test_a_reservation_expires_after_the_configured_lifetime(settings: Any, capped: Api) -> None:
+    import time
+
+    settings.RISK_RESERVATION_TTL_SECONDS = 1
+    assert a.check(capped, quantity="60")["decision"] == "accepted"
+    assert a.codes(a.check(capped, quantity="60")) == {"position_quantity"}
+    time.sleep(1.2)
+    assert a.check(capped, quantity="60")["decision"] == "accepted"
+
+
+def test_a_reservation_lasts_until_the_end_of_the_day_by_default(capped: Api) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    first = a.check(capped, quantity="60")
+    [row] = [
+        r for r in a.results(capped.ok("get", "checks/?account=ACC-1")) if r["check_id"] == first["check_id"]
+    ]
+    expires = datetime.fromisoformat(row["reservation"]["expires_at"])
+    now = datetime.now(UTC)
+    assert now + timedelta(minutes=1) < expires <= now + timedelta(hours=24)
