@@ -212,3 +212,32 @@ def test_order_rate_on_a_strategy_counts_only_its_orders(admin: Api, trader: Api
     assert a.check(trader, strategy="momo", quantity="1")["decision"] == "accepted"
     third = a.check(trader, strategy="momo", quantity="1")
     assert [(f["code"], f["scope"]) for f in third["violations"]] == [("order_rate", "strategy")]
+
+
+def test_a_realized_loss_today_counts_towards_daily_loss(admin: Api, trader: Api) -> None:
+    a.fill(trader, quantity="100", price="100")
+    a.fill(trader, side="sell", quantity="100", price="90")  # flat, -1,000 realized
+    a.limits(admin, "accounts/ACC-1/", max_daily_loss="1000")
+    assert "daily_loss" in a.codes(a.check(trader, quantity="1"))
+    assert "daily_loss" in a.codes(a.check(trader, side="sell", quantity="1"))
+    a.limits(admin, "accounts/ACC-1/", max_daily_loss="1000.01")
+    assert a.check(trader, quantity="1")["decision"] == "accepted"
+
+
+def test_members_change_roles_and_unknown_members_are_404(admin: Api, trader: Api) -> None:
+    changed = admin.ok("post", "accounts/ACC-1/members/", {"username": "trader-acc-1", "role": "viewer"})
+    assert changed["role"] == "viewer"
+    assert trader.post("checks/", a.order()).status_code == 403
+    assert admin.delete("accounts/ACC-1/members/nobody/").status_code == 404
+
+
+def test_a_viewer_may_not_acknowledge_an_alert(admin: Api, trader: Api) -> None:
+    a.fill(trader, quantity="30", price="100")
+    days = a.weekdays_before(datetime.now(UTC).date(), 520)
+    a.history(admin, {"AAPL": a.random_closes(11, 100.0, 520)}, days)
+    a.limits(admin, "accounts/ACC-1/", max_var="0.01")
+    call_command("run_risk_reports")
+    viewer = a.member("ACC-1", "viewer")
+    [alert, *_] = a.results(viewer.ok("get", "alerts/?account=ACC-1&state=open"))
+    assert viewer.post(f"alerts/{alert['id']}/acknowledge/").status_code == 403
+    assert trader.post(f"alerts/{alert['id']}/acknowledge/").status_code in (200, 403)
