@@ -244,3 +244,17 @@ def test_a_post_without_the_trailing_slash_is_not_a_5xx(setup: Api) -> None:
     trader = a.member("ACC-1", "trader")
     response = trader.client.post("/api/v1/checks", a.order(), format="json")
     assert response.status_code < 500
+
+
+def test_an_unknown_strategy_or_group_is_404(setup: Api) -> None:
+    assert setup.get("accounts/ACC-1/strategies/nope/limits/").status_code == 404
+    assert (
+        setup.post(
+            "accounts/ACC-1/strategies/nope/trading-state/", {"state": "halted", "reason": "x"}
+        ).status_code
+        == 404
+    )
+    assert setup.get("groups/NOPE/").status_code == 404
+    assert setup.get("groups/NOPE/limits/").status_code == 404
+    assert setup.post("groups/NOPE/trading-state/", {"state": "halted", "reason": "x"}).status_code == 404
+    assert setup.get("instruments/NOPE/").status_code == 404
