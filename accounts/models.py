@@ -109,3 +109,41 @@ class AccountGroup(models.Model):
 
     def __str__(self) -> str:
         return self.code
+
+
+class ChangeLogEntry(models.Model):
+    """Who changed an account, strategy, membership or group, when, from what to what, and why.
+
+    Limits and trading states keep their own, richer history in the limits app; this log covers the
+    rest of the account set-up, so that every change a risk manager makes can be traced.
+    """
+
+    class Action(models.TextChoices):
+        CREATE = "create", "Created"
+        UPDATE = "update", "Updated"
+        DELETE = "delete", "Deleted"
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    action = models.CharField(max_length=8, choices=Action.choices)
+    object_type = models.CharField(max_length=16)
+    object_repr = models.CharField(max_length=200)
+    # Kept when the object goes: an audit row outlives what it describes.
+    account = models.ForeignKey(
+        Account, null=True, blank=True, on_delete=models.SET_NULL, related_name="change_log"
+    )
+    group = models.ForeignKey(
+        AccountGroup, null=True, blank=True, on_delete=models.SET_NULL, related_name="change_log"
+    )
+    changes = models.JSONField(default=dict, help_text="{field: [old, new]}")
+    reason = models.CharField(max_length=500, blank=True, default="")
+    source = models.CharField(max_length=16, default="api")
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name_plural = "change log"
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_type} {self.object_repr}"

@@ -9,9 +9,11 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from accounts.models import Account, Membership, Role, Strategy, TradingState
+from accounts.audit import change_record, diff
+from accounts.models import Account, ChangeLogEntry, Membership, Role, Strategy, TradingState
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser, User
@@ -47,6 +49,13 @@ def account_create(
     account = Account(code=code, name=name, base_currency=base_currency)
     account.full_clean()
     account.save()
+    change_record(
+        obj=account,
+        action=ChangeLogEntry.Action.CREATE,
+        changes=diff({}, {"code": code, "name": name, "base_currency": base_currency}),
+        actor=created_by,
+        reason=reason,
+    )
     logger.info("account %s created by %s", code, created_by)
     if trading_state != TradingState.ACTIVE:
         _trading_state_set(
@@ -67,14 +76,35 @@ def account_update(
     trading_state: str | None = None,
     reason: str = "",
 ) -> Account:
-    """Change the given fields; None leaves a field as it is."""
+    """Change the given fields; None leaves a field as it is.
+
+    The base currency is fixed once the account has fills or cash: every stored figure and money limit
+    is in it, and converting them silently would change what the limits mean.
+    """
     fields = {"name": name, "base_currency": base_currency, "alert_recipients": alert_recipients}
     changed = {k: v for k, v in fields.items() if v is not None and getattr(account, k) != v}
+    if "base_currency" in changed and (account.fills.exists() or account.cash_movements.exists()):
+        raise ValidationError(
+            {
+                "base_currency": [
+                    "The base currency cannot change once the account has fills or cash movements; "
+                    "open a new account instead."
+                ]
+            }
+        )
     if changed:
+        before = {k: getattr(account, k) for k in changed}
         for key, value in changed.items():
             setattr(account, key, value)
         account.full_clean()
         account.save(update_fields=[*changed, "updated_at"])
+        change_record(
+            obj=account,
+            action=ChangeLogEntry.Action.UPDATE,
+            changes=diff(before, changed),
+            actor=changed_by,
+            reason=reason,
+        )
         logger.info("account %s changed by %s: %s", account.code, changed_by, sorted(changed))
     if trading_state is not None and trading_state != account.trading_state:
         _trading_state_set(
@@ -100,6 +130,13 @@ def strategy_create(
     strategy = Strategy(account=account, code=code, name=name)
     strategy.full_clean()
     strategy.save()
+    change_record(
+        obj=strategy,
+        action=ChangeLogEntry.Action.CREATE,
+        changes=diff({}, {"code": code, "name": name}),
+        actor=created_by,
+        reason=reason,
+    )
     if trading_state != TradingState.ACTIVE:
         _trading_state_set(
             target=strategy, state=trading_state, reason=reason or "set at creation", changed_by=created_by
@@ -118,9 +155,17 @@ def strategy_update(
     reason: str = "",
 ) -> Strategy:
     if name is not None and name != strategy.name:
+        before = strategy.name
         strategy.name = name
         strategy.full_clean()
         strategy.save(update_fields=["name"])
+        change_record(
+            obj=strategy,
+            action=ChangeLogEntry.Action.UPDATE,
+            changes=diff({"name": before}, {"name": name}),
+            actor=changed_by,
+            reason=reason,
+        )
     if trading_state is not None and trading_state != strategy.trading_state:
         _trading_state_set(
             target=strategy,
@@ -141,7 +186,20 @@ def membership_set(
     membership, created = Membership.objects.select_for_update().get_or_create(
         account=account, user=user, defaults={"role": role}
     )
-    if not created and membership.role != role:
+    if created:
+        change_record(
+            obj=membership,
+            action=ChangeLogEntry.Action.CREATE,
+            changes=diff({}, {"user": user.get_username(), "role": role}),
+            actor=changed_by,
+        )
+    elif membership.role != role:
+        change_record(
+            obj=membership,
+            action=ChangeLogEntry.Action.UPDATE,
+            changes=diff({"role": membership.role}, {"role": role}),
+            actor=changed_by,
+        )
         membership.role = role
         membership.save(update_fields=["role"])
     logger.info("%s is %s on %s (set by %s)", user, role, account.code, changed_by)
@@ -150,7 +208,14 @@ def membership_set(
 
 @transaction.atomic
 def membership_delete(*, account: Account, user: User, changed_by: Actor = None) -> None:
-    deleted, _ = Membership.objects.filter(account=account, user=user).delete()
-    if not deleted:
+    membership = Membership.objects.select_for_update().filter(account=account, user=user).first()
+    if membership is None:
         raise MembershipNotFound(f"{user} is not a member of {account.code}.")
+    change_record(
+        obj=membership,
+        action=ChangeLogEntry.Action.DELETE,
+        changes=diff({"user": user.get_username(), "role": membership.role}, {"user": None, "role": None}),
+        actor=changed_by,
+    )
+    membership.delete()
     logger.info("%s removed from %s by %s", user, account.code, changed_by)

@@ -13,7 +13,7 @@ from typing import Any
 from django.db import transaction
 
 from accounts.models import Account, AccountGroup
-from limits.models import LimitChangeSource
+from limits.models import MONEY_LIMIT_FIELDS, LimitChangeSource
 from limits.services import limit_set_update
 from positions.models import FxRate
 
@@ -48,16 +48,6 @@ GROUP_LIMITS_USD: dict[str, Any] = {
     "max_var": "1500000",
     "warn_utilization_pct": "75",
 }
-MONEY_FIELDS = frozenset(
-    {
-        "max_order_notional",
-        "max_position_notional",
-        "max_gross_exposure",
-        "max_net_exposure",
-        "max_daily_loss",
-        "max_var",
-    }
-)
 # Units of the currency per USD, used only when the database has no rate.
 FALLBACK_PER_USD = {"USD": "1", "EUR": "0.92", "GBP": "0.79", "CHF": "0.88", "JPY": "150", "BTC": "0.00002"}
 
@@ -81,7 +71,7 @@ def _two_significant(value: Decimal) -> Decimal:
 
 def _in_currency(values: dict[str, Any], per_usd: Decimal) -> dict[str, Any]:
     converted = dict(values)
-    for field in MONEY_FIELDS & set(values):
+    for field in MONEY_LIMIT_FIELDS & set(values):
         amount = _two_significant(Decimal(values[field]) * per_usd)
         # Keep it within the limit precision (10 decimal places) for tiny units such as BTC.
         converted[field] = str(

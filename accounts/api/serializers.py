@@ -116,3 +116,16 @@ class MemberIn(StrictSerializer):
 
 class TokenOut(serializers.Serializer[Any]):
     token = serializers.CharField()
+
+
+class ChangeLogEntryOut(serializers.Serializer[Any]):
+    at = serializers.DateTimeField()
+    actor = serializers.CharField(source="actor.username", allow_null=True, default=None)
+    action = serializers.CharField()
+    object_type = serializers.CharField()
+    object_repr = serializers.CharField()
+    changes = serializers.DictField(
+        child=serializers.ListField(allow_null=True), help_text="{field: [old, new]}"
+    )
+    reason = serializers.CharField()
+    via = serializers.CharField(source="source", help_text="api, admin or system")

@@ -14,6 +14,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
         views.StrategyDetailView.as_view(),
         name="strategy-detail",
     ),
+    path("accounts/<str:code>/changes/", views.ChangeLogView.as_view(), name="account-changes"),
     path("accounts/<str:code>/members/", views.MemberListView.as_view(), name="member-list"),
     path(
         "accounts/<str:code>/members/<str:username>/", views.MemberDetailView.as_view(), name="member-detail"

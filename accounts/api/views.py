@@ -22,7 +22,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from accounts import services
 from accounts.api import serializers as s
 from accounts.api.base import AccountScopedView
-from accounts.models import Account, Membership, Strategy
+from accounts.models import Account, ChangeLogEntry, Membership, Strategy
 from accounts.scoping import Action, is_firm_wide
 
 
@@ -153,3 +153,18 @@ class MemberDetailView(AccountScopedView):
             raise Http404("No such member.")
         services.membership_delete(account=account, user=membership.user, changed_by=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ChangeLogView(AccountScopedView, generics.ListAPIView[ChangeLogEntry]):
+    """The account's change log (set-up changes: account, strategies, members), newest first.
+
+    Limit and trading-state changes have their own history under .../limits/history/ and
+    .../trading-state/.
+    """
+
+    serializer_class = s.ChangeLogEntryOut
+
+    def get_queryset(self) -> QuerySet[ChangeLogEntry]:
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no account in the URL
+            return ChangeLogEntry.objects.none()
+        return self.get_account().change_log.select_related("actor").order_by("-at", "-id")

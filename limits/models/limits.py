@@ -33,6 +33,17 @@ DECIMAL_LIMIT_FIELDS: tuple[str, ...] = (
     "max_var",
     "price_collar_pct",
 )
+# Limits stated in the scope's base currency.
+MONEY_LIMIT_FIELDS: frozenset[str] = frozenset(
+    {
+        "max_order_notional",
+        "max_position_notional",
+        "max_gross_exposure",
+        "max_net_exposure",
+        "max_daily_loss",
+        "max_var",
+    }
+)
 INTEGER_LIMIT_FIELDS: tuple[str, ...] = ("max_orders_per_minute",)
 # Every field of the contract, in the contract's order.
 LIMIT_FIELDS: tuple[str, ...] = (

@@ -9,8 +9,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import Account, AccountGroup, TradingState
+from accounts.audit import change_record, diff
+from accounts.models import Account, AccountGroup, ChangeLogEntry, TradingState
 from limits.cache import invalidate_scope_on_commit
+from limits.models import MONEY_LIMIT_FIELDS, LimitSet
 from limits.services.trading_state import trading_state_set
 
 if TYPE_CHECKING:
@@ -25,6 +27,11 @@ def _accounts(codes: Sequence[str]) -> list[Account]:
     if unknown:
         raise ValidationError({"accounts": f"Unknown accounts: {', '.join(sorted(set(unknown)))}."})
     return [found[code] for code in dict.fromkeys(codes)]
+
+
+def _has_money_limits(group: AccountGroup) -> bool:
+    limit_set = LimitSet.objects.filter(group=group).first()
+    return limit_set is not None and any(getattr(limit_set, name) is not None for name in MONEY_LIMIT_FIELDS)
 
 
 @transaction.atomic
@@ -44,6 +51,13 @@ def account_group_create(
     group.full_clean()
     group.save()
     group.accounts.set(members)
+    change_record(
+        obj=group,
+        action=ChangeLogEntry.Action.CREATE,
+        changes=diff({}, {"code": code, "name": name, "base_currency": base_currency, "accounts": members}),
+        actor=created_by,
+        reason=reason,
+    )
     if trading_state != TradingState.ACTIVE:
         trading_state_set(
             target=group, state=trading_state, reason=reason or "set at creation", changed_by=created_by
@@ -64,6 +78,15 @@ def account_group_update(
 ) -> AccountGroup:
     """Change the given attributes; `accounts` replaces the membership list."""
     members = _accounts(accounts) if accounts is not None else None
+    before = {
+        "name": group.name,
+        "base_currency": group.base_currency,
+        "accounts": list(group.accounts.all()),
+    }
+    if base_currency is not None and base_currency != group.base_currency and _has_money_limits(group):
+        raise ValidationError(
+            {"base_currency": ["Clear the group's money limits before changing the currency they are in."]}
+        )
     fields: list[str] = []
     if name is not None and name != group.name:
         group.name = name
@@ -79,6 +102,18 @@ def account_group_update(
         group.accounts.set(members)
         # Group limits apply to a different population now.
         invalidate_scope_on_commit("group", int(group.pk))
+    after = {
+        "name": group.name,
+        "base_currency": group.base_currency,
+        "accounts": members or before["accounts"],
+    }
+    change_record(
+        obj=group,
+        action=ChangeLogEntry.Action.UPDATE,
+        changes=diff(before, after),
+        actor=changed_by,
+        reason=reason,
+    )
     if trading_state is not None and trading_state != group.trading_state:
         trading_state_set(
             target=group,
