@@ -28,15 +28,17 @@ from django.utils import timezone
 from limits.checks import rate
 from limits.checks.idempotency import fingerprint, replayed
 from limits.checks.limits_source import scope_limits
+from limits.checks.refdata import instruments, previous_closes
 from limits.checks.render import finding_json, plain
 from limits.checks.reservations import release, reservation_expiry
-from limits.checks.snapshot import build_snapshot, lock_and_read
+from limits.checks.snapshot import build_snapshot, lock_and_read, risk_day_start
 from limits.checks.store import store_decisions
 from limits.checks.txn import CheckTransaction, check_transaction
 from limits.engine.check import check_batch as engine_check_batch
 from limits.engine.decision import Decision
 from limits.engine.orders import DraftOrder, InvalidOrder
 from limits.models.checks import CheckDecision
+from positions.ledger.tradingday import trading_date
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -117,6 +119,9 @@ def _check_in(
     batch: bool,
 ) -> list[CheckResult]:
     now = timezone.now()
+    # Warm the per-process caches before taking the locks, so a reload never runs while holding them.
+    instruments.resolve([o.symbol for o in orders])
+    previous_closes.for_date(trading_date(risk_day_start(now)))
     locked = lock_and_read(
         txn,
         account_id=account.pk,
