@@ -170,6 +170,8 @@ def test_the_token_endpoint_exchanges_credentials_for_a_token(setup: Api) -> Non
 
 
 def test_the_token_endpoint_is_throttled_with_429(setup: Api) -> None:
+    # The throttle history lives in the cache: under pytest-xdist with one shared Redis database,
+    # another worker's cache.clear() (tests/conftest.py) can wipe it mid-test.
     rate = settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["auth"]
     allowed = int(rate.split("/")[0])
     client = APIClient()
