@@ -176,6 +176,38 @@ class BacktestOut(serializers.Serializer[Any]):
     window_days = serializers.IntegerField(allow_null=True)
 
 
+class ConcentrationQuery(StrictSerializer):
+    confidence = serializers.FloatField(default=0.99, validators=[_confidence])
+    lookback_days = serializers.IntegerField(
+        default=500, min_value=MIN_LOOKBACK_DAYS, max_value=MAX_LOOKBACK_DAYS
+    )
+    top = serializers.IntegerField(default=5, min_value=1, max_value=50)
+
+
+class ExposureOut(serializers.Serializer[Any]):
+    symbol = serializers.CharField()
+    exposure = serializers.FloatField(help_text="Delta exposure in the base currency.")
+    share = serializers.FloatField(help_text="|exposure| / gross exposure.")
+
+
+class PairOut(serializers.Serializer[Any]):
+    first = serializers.CharField()
+    second = serializers.CharField()
+    correlation = serializers.FloatField()
+
+
+class ConcentrationOut(serializers.Serializer[Any]):
+    currency = serializers.CharField()
+    as_of = serializers.DateField()
+    confidence = serializers.FloatField()
+    lookback_days = serializers.IntegerField()
+    largest_exposures = ExposureOut(many=True)
+    standalone_var_sum = serializers.FloatField()
+    portfolio_var = serializers.FloatField()
+    diversification_ratio = serializers.FloatField(allow_null=True)
+    most_correlated_pairs = PairOut(many=True)
+
+
 class ReportOut(serializers.ModelSerializer[RiskReport]):
     account = serializers.CharField(source="account.code")
 

@@ -30,6 +30,7 @@ from analytics.selectors import alerts_for_user, reports_for_account
 from analytics.selectors.backtest import account_backtest
 from analytics.selectors.risk import (
     UnknownScenarios,
+    account_concentration,
     account_greeks,
     account_stress,
     account_var,
@@ -193,6 +194,25 @@ class BacktestView(RiskView):
         except RiskDataError as exc:
             return _unprocessable(exc)
         return Response(s.BacktestOut(answer.__dict__).data)
+
+
+class ConcentrationView(RiskView):
+    """Concentration: the largest delta exposures and their share of gross exposure, the
+    diversification ratio (sum of standalone parametric VaRs / portfolio parametric VaR; null when the
+    portfolio VaR is 0 but positions are not) and the most correlated pairs of underlyings held."""
+
+    @extend_schema(
+        parameters=[s.ConcentrationQuery], responses={200: s.ConcentrationOut, 422: s.RiskDataErrorOut}
+    )
+    def get(self, request: Request, code: str) -> Response:
+        account = self.get_account()
+        query = s.ConcentrationQuery(data=_query(request))
+        query.is_valid(raise_exception=True)
+        try:
+            answer = account_concentration(account=account, **query.validated_data)
+        except RiskDataError as exc:
+            return _unprocessable(exc)
+        return Response(s.ConcentrationOut(answer.__dict__).data)
 
 
 class ReportListView(RiskView, generics.ListAPIView[RiskReport]):

@@ -179,3 +179,58 @@ def account_stress(*, account: Account, scenarios: Sequence[CoreScenario]) -> St
         StressRow(name, float(batch.pnl[0, j]), batch.by_symbol(0, j)) for j, name in enumerate(batch.names)
     )
     return StressAnswer(book.base_currency, book.as_of, rows)
+
+
+@dataclass(frozen=True)
+class ConcentrationAnswer:
+    currency: str
+    as_of: date
+    confidence: float
+    lookback_days: int
+    largest_exposures: tuple[dict[str, Any], ...]
+    standalone_var_sum: float
+    portfolio_var: float
+    diversification_ratio: float | None  # None when the portfolio VaR is 0 but positions are not
+    most_correlated_pairs: tuple[dict[str, Any], ...]
+
+
+def account_concentration(
+    *, account: Account, confidence: float, lookback_days: int, top: int
+) -> ConcentrationAnswer:
+    """Largest exposures, diversification ratio (sum of standalone parametric VaRs / portfolio VaR)
+    and the most correlated pairs of the factors the account is exposed to."""
+    from analytics.riskmath.concentration import concentration_batch, most_correlated_pairs
+
+    book = _book(account, lookback_days)
+    q = book.quantities[0]
+    held = [j for j in range(book.universe.size) if q[j] != 0.0]
+    if not held:
+        return ConcentrationAnswer(
+            book.base_currency, book.as_of, confidence, lookback_days, (), 0.0, 0.0, 1.0, ()
+        )
+    try:
+        cov = compute.covariance_of(book)
+        c = concentration_batch(book.universe, q, cov, confidence=confidence, n_top=top)
+        exposed = sorted({int(book.universe.factor_index[j]) for j in held})
+        pairs = most_correlated_pairs(
+            tuple(book.universe.factor_symbols[k] for k in exposed), cov[exposed][:, exposed], n=top
+        )
+    except RiskMathError as exc:
+        raise RiskDataError.from_exception(exc) from exc
+    largest = tuple(
+        {"symbol": book.universe.symbols[int(j)], "exposure": float(e), "share": float(sh)}
+        for j, e, sh in zip(c.top_index[0], c.top_exposure[0], c.top_share[0], strict=True)
+        if e != 0.0
+    )
+    ratio = float(c.diversification_ratio[0])
+    return ConcentrationAnswer(
+        currency=book.base_currency,
+        as_of=book.as_of,
+        confidence=confidence,
+        lookback_days=lookback_days,
+        largest_exposures=largest,
+        standalone_var_sum=float(c.standalone_var_sum[0]),
+        portfolio_var=float(c.portfolio_var[0]),
+        diversification_ratio=ratio if ratio != float("inf") else None,
+        most_correlated_pairs=tuple(p.__dict__ for p in pairs),
+    )

@@ -243,3 +243,28 @@ def test_an_option_needs_history_of_its_underlying_not_its_own(account, viewer):
 def test_the_renderer_override_is_not_a_bad_parameter(equity_book, viewer):
     assert client_for(viewer).get(URL, {"format": "json", "lookback_days": 250}).status_code == 200
     assert client_for(viewer).get("/api/v1/alerts/", {"format": "json"}).status_code == 200
+
+
+CONCENTRATION = "/api/v1/accounts/ACC-1/risk/concentration/"
+
+
+def test_concentration_lists_the_largest_exposures_and_the_diversification_ratio(equity_book, viewer):
+    hold(equity_book, listed("SMALL", price="10", seed=8), "5")
+    res = client_for(viewer).get(CONCENTRATION, {"lookback_days": 250, "top": 2})
+    assert res.status_code == 200, res.json()
+    body = res.json()
+    assert [e["symbol"] for e in body["largest_exposures"]] == ["AAPL", "MSFT"]
+    gross = 100 * 187.20 + 20 * 410 + 5 * 10
+    assert body["largest_exposures"][0]["share"] == pytest.approx(18720 / gross)
+    assert body["diversification_ratio"] == pytest.approx(body["standalone_var_sum"] / body["portfolio_var"])
+    assert len(body["most_correlated_pairs"]) == 2
+    assert all(-1 <= p["correlation"] <= 1 for p in body["most_correlated_pairs"])
+
+
+def test_concentration_of_an_empty_account_and_access(account, viewer, outsider, api_client):
+    body = client_for(viewer).get(CONCENTRATION).json()
+    assert body["largest_exposures"] == []
+    assert body["diversification_ratio"] == 1.0
+    assert client_for(outsider).get(CONCENTRATION).status_code == 404
+    assert api_client.get(CONCENTRATION).status_code == 401
+    assert "top" in client_for(viewer).get(CONCENTRATION, {"top": 0}).json()
