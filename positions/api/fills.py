@@ -5,9 +5,9 @@ every fill is an identical replay (nothing changed), 409 when a fill_id is alrea
 account with a different payload (nothing from the request is stored), 400 naming each bad field
 (a list: errors keyed by item index) with nothing stored.
 
-An `account` the caller cannot see, or that does not exist, is the same 400 `{"account": ["Unknown
-account."]}`: the body field never reveals whether an account exists. A visible account on which
-the caller's role may not trade (viewer) is 403.
+An `account` the caller cannot see, or that does not exist, is 404 for the whole request, as under
+/accounts/{code}/ and /checks/: the answer never reveals whether an account exists. A visible account
+on which the caller's role may not trade (viewer) is 403.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 import django_filters
+from django.http import Http404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import PermissionDenied
@@ -91,6 +92,9 @@ def _fills_context(request: Request) -> dict[str, Any]:
     items = request.data if isinstance(request.data, list) else [request.data]
     codes = {i["account"] for i in items if isinstance(i, dict) and isinstance(i.get("account"), str)}
     accounts = {a.code: a for a in Account.objects.for_user(request.user, Action.VIEW).filter(code__in=codes)}
+    if codes - set(accounts):
+        # As everywhere under an account: one the caller may not see is a 404, whether it exists or not.
+        raise Http404("No such account.")
     strategies = {
         (s.account_id, s.code): s for s in Strategy.objects.filter(account__in=list(accounts.values()))
     }

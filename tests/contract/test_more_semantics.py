@@ -164,11 +164,6 @@ def test_an_instrument_defaults_to_multiplier_one(admin: Api) -> None:
     assert body["multiplier"] in ("1", "1.000000") or float(body["multiplier"]) == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="contract deviation: POST /fills/ naming an account the caller may not see answers 400 "
-    '{"account": ["Unknown account."]} where the contract says 404 (and /checks/ answers 404)',
-)
 def test_a_fill_on_an_invisible_account_is_404_like_a_check(admin: Api, trader: Api) -> None:
     a.account(admin, "ACC-2")
     outsider = a.member("ACC-2", "trader")

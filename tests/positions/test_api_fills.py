@@ -168,8 +168,6 @@ TOO_LONG_ID = "x" * 129
         ({"fee": "0.000000000001"}, "fee"),
         ({"symbol": "NOPE"}, "symbol"),
         ({"symbol": 42}, "symbol"),
-        ({"account": "NOPE"}, "account"),
-        ({"account": "OTHER-1"}, "account"),
         ({"account": ...}, "account"),
         ({"strategy": "nope"}, "strategy"),
         ({"side": "short"}, "side"),
@@ -240,10 +238,19 @@ def test_an_owner_and_staff_may_record_fills(owner, staff, aapl) -> None:
 
 def test_a_member_of_another_account_cannot_tell_the_account_exists(outsider, aapl) -> None:
     response = client_for(outsider).post(URL, body(), format="json")
-    assert response.status_code == 400
-    assert response.json()["account"] == ["Unknown account."]
+    assert response.status_code == 404
     unknown = client_for(outsider).post(URL, body(account="NO-SUCH"), format="json")
-    assert unknown.json() == response.json()
+    assert (unknown.status_code, unknown.json()) == (404, response.json())
+    assert counts() == (0, 0, 0, 0)
+
+
+def test_one_invisible_account_in_a_list_refuses_the_whole_list(trader, aapl) -> None:
+    AccountFactory(code="OTHER-1")
+    response = client_for(trader).post(
+        URL, [body(fill_id="A"), body(fill_id="B", account="OTHER-1")], format="json"
+    )
+    assert response.status_code == 404
+    assert counts() == (0, 0, 0, 0)
 
 
 def test_anonymous_callers_get_401(aapl, account) -> None:
