@@ -54,10 +54,8 @@ serve: install
 	$(BIN)/python manage.py collectstatic --noinput
 	$(BIN)/gunicorn riskplatform.wsgi:application --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile -
 
-# One process per core already: one BLAS thread each keeps them from fighting over the cores
-# (bench/bench_riskmath.py: 1.55 s with one thread against 3.06 s with two, under load).
 worker: install
-	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(BIN)/celery -A riskplatform worker --loglevel=INFO
+	$(BIN)/celery -A riskplatform worker --loglevel=INFO
 
 beat: install
 	$(BIN)/celery -A riskplatform beat --loglevel=INFO

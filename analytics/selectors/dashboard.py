@@ -59,12 +59,12 @@ class AccountRow:
 
 
 def _max_var_by_account(account_ids: list[int]) -> dict[int, float]:
-    from limits.selectors import _cached  # the bulk read behind effective_limits
+    from limits.selectors import effective_limits_of_accounts
 
-    found = _cached([("account", a) for a in account_ids])
+    found = effective_limits_of_accounts(account_ids)
     out: dict[int, float] = {}
     for a in account_ids:
-        limit = found[("account", a)].max_var
+        limit = found[a].max_var
         if limit:
             out[a] = float(limit)
     return out

@@ -47,14 +47,9 @@ class ReportOutcome:
 
 
 def _effective_limits(account_ids: list[int]) -> dict[int, Any]:
-    """Effective limits of many accounts at once: one cache round trip, or two queries on a miss.
+    from limits.selectors import effective_limits_of_accounts
 
-    limits.selectors has no public bulk read yet; `_cached` is what `effective_limits` calls per scope.
-    """
-    from limits.selectors import _cached
-
-    found = _cached([("account", a) for a in account_ids])
-    return {a: found[("account", a)] for a in account_ids}
+    return effective_limits_of_accounts(account_ids)
 
 
 def _var_limit_specs(outcomes: Sequence[ReportOutcome], day: date) -> list[AlertSpec]:
