@@ -20,9 +20,9 @@ from positions.models import FxRate
 DEMO_REASON = "demo data (load_demo)"
 
 ACCOUNT_LIMITS_USD: dict[str, Any] = {
-    "max_order_quantity": "10000",
+    "max_order_quantity": "500000",
     "max_order_notional": "1000000",
-    "max_position_quantity": "50000",
+    "max_position_quantity": "2000000",  # FX positions count currency units
     "max_position_notional": "2500000",
     "max_gross_exposure": "20000000",
     "max_net_exposure": "10000000",
