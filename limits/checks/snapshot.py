@@ -18,6 +18,7 @@ back with nextset().
 
 from __future__ import annotations
 
+import weakref
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -27,7 +28,7 @@ from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import connection
+from django.db import ProgrammingError, connection, transaction
 from django.utils.dateparse import parse_datetime
 
 from limits.checks.refdata import InstrumentTable, dec, instruments, previous_closes
@@ -82,28 +83,28 @@ _REPLAYS = (
 # Columns: kind, scope id, strategy id, instrument id, text1, text2, n1..n6, timestamp.
 _READ = """
 WITH grp AS (
-  SELECT accountgroup_id AS gid FROM accounts_accountgroup_accounts WHERE account_id = %(a)s
+  SELECT accountgroup_id AS gid FROM accounts_accountgroup_accounts WHERE account_id = {a}
 ), mem AS (
   SELECT accountgroup_id AS gid, account_id AS aid FROM accounts_accountgroup_accounts
   WHERE accountgroup_id IN (SELECT gid FROM grp)
 ), acc AS (
-  SELECT id AS aid FROM accounts_account WHERE id = %(a)s UNION SELECT aid FROM mem
+  SELECT id AS aid FROM accounts_account WHERE id = {a} UNION SELECT aid FROM mem
 ), pos AS (
   SELECT p.account_id, p.strategy_id, p.instrument_id, p.quantity AS q, p.avg_price AS ap,
     p.realized_pnl AS r, p.fees AS f,
-    CASE WHEN p.day_start_at >= %(ds)s THEN p.day_start_quantity ELSE p.quantity END AS dq,
-    CASE WHEN p.day_start_at >= %(ds)s THEN p.day_start_avg_price ELSE p.avg_price END AS da,
-    CASE WHEN p.day_start_at >= %(ds)s THEN p.day_start_realized_pnl ELSE p.realized_pnl END AS dr,
-    CASE WHEN p.day_start_at >= %(ds)s THEN p.day_start_fees ELSE p.fees END AS df
+    CASE WHEN p.day_start_at >= {ds} THEN p.day_start_quantity ELSE p.quantity END AS dq,
+    CASE WHEN p.day_start_at >= {ds} THEN p.day_start_avg_price ELSE p.avg_price END AS da,
+    CASE WHEN p.day_start_at >= {ds} THEN p.day_start_realized_pnl ELSE p.realized_pnl END AS dr,
+    CASE WHEN p.day_start_at >= {ds} THEN p.day_start_fees ELSE p.fees END AS df
   FROM positions_position p WHERE p.account_id IN (SELECT aid FROM acc)
 ), res AS (
   SELECT d.account_id, d.strategy_id, d.symbol, d.side, d.open_quantity AS oq
   FROM limits_checkdecision d
-  WHERE d.account_id IN (SELECT aid FROM acc) AND d.open_quantity > 0 AND d.expires_at > %(now)s
+  WHERE d.account_id IN (SELECT aid FROM acc) AND d.open_quantity > 0 AND d.expires_at > {now}
 ), ins AS (
   SELECT instrument_id AS iid FROM pos WHERE q <> 0 OR dq <> 0
   UNION SELECT i.id FROM positions_instrument i
-  WHERE i.symbol IN (SELECT symbol FROM res) OR i.symbol IN ({symbols})
+  WHERE i.symbol IN (SELECT symbol FROM res) OR {symbols_cond}
 ), ins2 AS (
   SELECT iid FROM ins
   UNION SELECT i.underlying_id FROM positions_instrument i
@@ -111,20 +112,20 @@ WITH grp AS (
 )
 SELECT 'P', account_id, strategy_id, instrument_id, NULL, NULL, q, ap, r - dr, f - df, dq, da,
   CAST(NULL AS TIMESTAMP WITH TIME ZONE)
-  FROM pos WHERE account_id = %(a)s
+  FROM pos WHERE account_id = {a}
 UNION ALL
 SELECT 'GP', m.gid, NULL, pos.instrument_id, NULL, NULL, SUM(q), SUM(q * ap), SUM(r - dr), SUM(f - df),
   SUM(dq), SUM(dq * da), NULL
   FROM pos JOIN mem m ON m.aid = pos.account_id GROUP BY m.gid, pos.instrument_id
 UNION ALL
 SELECT 'R', account_id, strategy_id, NULL, symbol, side, SUM(oq), NULL, NULL, NULL, NULL, NULL, NULL
-  FROM res WHERE account_id = %(a)s GROUP BY account_id, strategy_id, symbol, side
+  FROM res WHERE account_id = {a} GROUP BY account_id, strategy_id, symbol, side
 UNION ALL
 SELECT 'GR', m.gid, NULL, NULL, res.symbol, res.side, SUM(oq), NULL, NULL, NULL, NULL, NULL, NULL
   FROM res JOIN mem m ON m.aid = res.account_id GROUP BY m.gid, res.symbol, res.side
 UNION ALL
 SELECT 'C', account_id, NULL, NULL, currency, NULL, amount, NULL, NULL, NULL, NULL, NULL, NULL
-  FROM positions_cashbalance WHERE account_id = %(a)s
+  FROM positions_cashbalance WHERE account_id = {a}
 UNION ALL
 SELECT 'GC', m.gid, NULL, NULL, c.currency, NULL, SUM(c.amount), NULL, NULL, NULL, NULL, NULL, NULL
   FROM positions_cashbalance c JOIN mem m ON m.aid = c.account_id GROUP BY m.gid, c.currency
@@ -150,6 +151,29 @@ def _in_list(prefix: str, values: Sequence[str], params: dict[str, Any]) -> str:
     return ", ".join(names) if names else "NULL"
 
 
+# The read is the largest statement of the check and PostgreSQL spends about as long planning it as
+# running it, so each connection prepares it once (prepared statements are per session and survive
+# rollbacks; a new connection prepares again). Not compatible with a transaction-pooling PgBouncer.
+_READ_STATEMENT = "rp_check_read_v1"
+_PREPARED: weakref.WeakKeyDictionary[Any, bool] = weakref.WeakKeyDictionary()
+
+
+def _prepare_read() -> None:
+    connection.ensure_connection()
+    raw = connection.connection
+    if _PREPARED.get(raw):
+        return
+    sql = _READ.format(a="$1", now="$2", ds="$3", symbols_cond="i.symbol = ANY($4)")
+    try:
+        # In a savepoint, so that a failure cannot abort a surrounding transaction.
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(f"PREPARE {_READ_STATEMENT} (bigint, timestamptz, timestamptz, text[]) AS {sql}")
+    except ProgrammingError as exc:  # already prepared on this session (e.g. by an earlier process state)
+        if "already exists" not in str(exc):
+            raise
+    _PREPARED[raw] = True
+
+
 def lock_and_read(
     txn: CheckTransaction,
     *,
@@ -169,10 +193,17 @@ def lock_and_read(
     }
     codes = sorted(set(strategy_codes))
     ids = sorted(set(client_order_ids))
-    read = _READ.format(symbols=_in_list("s", sorted(set(symbols)), params))
+    postgres = connection.vendor == "postgresql"
+    wanted = sorted(set(symbols))
+    if postgres:
+        _prepare_read()
+        params["syms"] = wanted
+        read = f"EXECUTE {_READ_STATEMENT}(%(a)s, %(now)s, %(ds)s, %(syms)s)"
+    else:
+        in_list = _in_list("s", wanted, params)
+        read = _READ.format(a="%(a)s", now="%(now)s", ds="%(ds)s", symbols_cond=f"i.symbol IN ({in_list})")
     strategies_sql = _STRATEGIES.format(codes=_in_list("c", codes, params))
     replays_sql = _REPLAYS.format(ids=_in_list("k", ids, params))
-    postgres = connection.vendor == "postgresql"
     lock = " FOR NO KEY UPDATE" if postgres else ""
     statements = [
         _LOCK_GROUPS.format(lock=lock),
