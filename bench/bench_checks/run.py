@@ -149,9 +149,8 @@ def main() -> None:
     )
     kind = "sync" if args.server_threads == 1 else f"gthread x{args.server_threads}"
     load = Path("/proc/loadavg").read_text().split()[:3]
-    print(
-        f"gunicorn -w {args.workers} ({kind}), wrk -t{args.threads}, {args.duration}s per run; load {' '.join(load)}"
-    )
+    print(f"gunicorn -w {args.workers} ({kind}), wrk -t{args.threads}, {args.duration}s per run")
+    print(f"load average at the end: {' '.join(load)} (shared machine)")
     print(
         f"{'endpoint':24} {'conns':>5} {'req/s':>9} {'p50 ms':>8} {'p99 ms':>8} {'max ms':>8} {'non-2xx':>8}"
     )
