@@ -31,14 +31,14 @@ def account_for_user(*, user: AbstractBaseUser | AnonymousUser, code: str, actio
             return Account.objects.get(code=code)
         except Account.DoesNotExist:
             raise AccountNotVisible(code) from None
-    membership = (
-        Membership.objects.select_related("account")
-        .filter(user_id=cast(int, user.pk), account__code=code)
-        .only("role", "account")
-        .first()
-    )
-    if membership is None:
-        raise AccountNotVisible(code)
+    # (user, account) is unique: a plain get, with no ORDER BY (Membership.Meta.ordering would join
+    # auth_user only to sort one row). This runs on every request under an account.
+    try:
+        membership = Membership.objects.select_related("account").get(
+            user_id=cast(int, user.pk), account__code=code
+        )
+    except Membership.DoesNotExist:
+        raise AccountNotVisible(code) from None
     if membership.role not in ROLES_FOR_ACTION[Action(action)]:
         raise ActionNotAllowed(f"Your role on {code} ({membership.role}) does not allow this action.")
     return membership.account
