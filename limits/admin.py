@@ -287,3 +287,6 @@ class TradingStateChangeAdmin(ReadOnlyAdminMixin, ModelAdmin):
     @admin.display(description="scope")
     def scope(self, obj: TradingStateChange) -> str:
         return obj.scope_label
+
+
+from limits import admin_checks  # noqa: E402, F401  (read-only CheckDecision admin, owned by the checks helper)

@@ -23,3 +23,6 @@ def expire_limit_overrides() -> int:
     if done:
         logger.info("Recorded %d expired limit override(s).", done)
     return done
+
+
+from limits.checks.tasks import expire_check_reservations  # noqa: E402, F401  (registers the reservation cleanup)
