@@ -95,7 +95,10 @@ def _greeks(
     price = np.maximum(price, 0.0)
     delta = sign * disc_q * n1
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        gamma = np.where(diffusive, disc_q * pdf_d1 / np.where(diffusive, s * vol_sqrt_t, 1.0), 0.0)
+        # Where the density has underflowed to 0 so may S x vol x sqrt(T) (a subnormal spot): 0/0 would
+        # be NaN, but the density vanishes far faster than 1/S, so gamma is 0 there.
+        curved = diffusive & (pdf_d1 > 0.0)
+        gamma = np.where(curved, disc_q * pdf_d1 / np.where(curved, s * vol_sqrt_t, 1.0), 0.0)
         decay = np.where(diffusive, s * disc_q * pdf_d1 * vol / np.where(diffusive, 2.0 * sqrt_t, 1.0), 0.0)
     vega_annual = s * disc_q * pdf_d1 * sqrt_t
     theta_annual = np.where(alive, -decay + sign * (qq * s * disc_q * n1 - rr * k * disc_r * n2), 0.0)

@@ -176,6 +176,13 @@ def test_implied_vol_names_the_price_that_has_no_solution() -> None:
     assert exc.value.as_dict()["code"] == "implied_vol_not_found"
 
 
+def test_gamma_of_a_subnormal_spot_is_zero_not_nan() -> None:
+    # Found by hypothesis: the density and S x vol x sqrt(T) both underflow to 0.
+    g = bsm_greeks(5e-324, 1.0, 0.25, 0.0, 0.0, 1.0, False)
+    assert float(g.gamma) == 0.0
+    assert float(g.delta) == -1.0
+
+
 def test_implied_vol_rejects_a_price_above_the_underlying() -> None:
     with pytest.raises(ImpliedVolError):
         implied_vol(150.0, 100.0, 100.0, 1.0, 0.0, 0.0, True)
