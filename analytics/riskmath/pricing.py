@@ -248,10 +248,16 @@ def implied_vol(
     out = np.empty(p.size, dtype=np.float64)
     for i in range(p.size):
         target = flat[0][i]
-        if not (flat[3][i] > 0.0 and lo_prices[i] <= target <= hi_prices[i]):
+        # A price computed at a low vol can land a rounding error below the price at `lower` (deep in
+        # the money, where the price hardly depends on vol): within that error it is at the bound.
+        slack = 1e-12 * max(1.0, abs(float(target)))
+        if not (flat[3][i] > 0.0 and lo_prices[i] - slack <= target <= hi_prices[i] + slack):
             raise ImpliedVolError(i, float(target), float(lo_prices[i]), float(hi_prices[i]))
-        if target == lo_prices[i]:
+        if target <= lo_prices[i]:
             out[i] = lower
+            continue
+        if target >= hi_prices[i]:
+            out[i] = upper
             continue
         out[i] = brentq(lambda v, i=i, target=target: model(v, i) - target, lower, upper, xtol=xtol)
     return out.reshape(p.shape)
