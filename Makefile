@@ -52,7 +52,7 @@ WORKERS ?= 2
 serve: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py collectstatic --noinput
-	$(BIN)/gunicorn riskplatform.wsgi:application --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile -
+	$(BIN)/gunicorn riskplatform.wsgi:application --preload --bind $(HOST):$(PORT) --workers $(WORKERS) --access-logfile -
 
 worker: install
 	$(BIN)/celery -A riskplatform worker --loglevel=INFO
