@@ -7,15 +7,12 @@ Views validate, call one service or selector and serialize.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import generics, serializers, status
+from rest_framework import generics, status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -27,16 +24,6 @@ from limits.api import serializers as s
 from limits.api.scopes import AccountTargetView, GroupTargetView, StrategyTargetView, TargetView, target_code
 from limits.models import LIMIT_FIELDS, LimitChange, LimitChangeSource, LimitOverride
 from limits.services import Target
-
-
-@contextmanager
-def service_errors() -> Iterator[None]:
-    """A service's ValidationError becomes a 400 naming each field."""
-    try:
-        yield
-    except DjangoValidationError as exc:
-        detail: Any = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
-        raise serializers.ValidationError(detail) from None
 
 
 def _limits_response(view: TargetView, target: Target) -> Response:
@@ -77,15 +64,14 @@ class LimitsMixin(TargetView):
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         reason = values.pop("reason")
-        with service_errors():
-            services.limit_set_update(
-                target=target,
-                values=values,
-                reason=reason,
-                changed_by=request.user,
-                source=LimitChangeSource.API,
-                replace=replace,
-            )
+        services.limit_set_update(
+            target=target,
+            values=values,
+            reason=reason,
+            changed_by=request.user,
+            source=LimitChangeSource.API,
+            replace=replace,
+        )
         return _limits_response(self, target)
 
     @extend_schema(request=s.LimitsIn, responses={200: s.LimitsOut})
@@ -159,10 +145,9 @@ class OverridesMixin(TargetView, generics.ListAPIView[LimitOverride]):
         target = self.get_target()
         data = s.OverrideIn(data=request.data)
         data.is_valid(raise_exception=True)
-        with service_errors():
-            override = services.limit_override_create(
-                target=target, created_by=request.user, **data.validated_data
-            )
+        override = services.limit_override_create(
+            target=target, created_by=request.user, **data.validated_data
+        )
         return Response(s.OverrideOut(override).data, status=status.HTTP_201_CREATED)
 
 
@@ -177,10 +162,9 @@ class OverrideEndMixin(TargetView):
             raise Http404("No such override.")
         data = s.OverrideEndIn(data=request.data)
         data.is_valid(raise_exception=True)
-        with service_errors():
-            ended = services.limit_override_revert(
-                override=override, reverted_by=request.user, reason=data.validated_data["reason"]
-            )
+        ended = services.limit_override_revert(
+            override=override, reverted_by=request.user, reason=data.validated_data["reason"]
+        )
         override.refresh_from_db()
         return Response(
             s.OverrideOut(override).data, status=status.HTTP_200_OK if ended else status.HTTP_409_CONFLICT
@@ -237,13 +221,12 @@ class TradingStateMixin(TargetView):
         target = self.get_target()
         data = s.TradingStateIn(data=request.data)
         data.is_valid(raise_exception=True)
-        with service_errors():
-            services.trading_state_set(
-                target=target,
-                state=data.validated_data["state"],
-                reason=data.validated_data["reason"],
-                changed_by=request.user,
-            )
+        services.trading_state_set(
+            target=target,
+            state=data.validated_data["state"],
+            reason=data.validated_data["reason"],
+            changed_by=request.user,
+        )
         return self._response(target)
 
 
@@ -277,8 +260,7 @@ class GroupListView(generics.ListAPIView[AccountGroup]):
         _staff_only(request)
         data = s.GroupCreateIn(data=request.data)
         data.is_valid(raise_exception=True)
-        with service_errors():
-            group = services.account_group_create(created_by=request.user, **data.validated_data)
+        group = services.account_group_create(created_by=request.user, **data.validated_data)
         return Response(s.GroupOut(group).data, status=status.HTTP_201_CREATED)
 
 
@@ -294,6 +276,5 @@ class GroupDetailView(GroupTargetView):
         data = s.GroupUpdateIn(data=request.data, context={"group": found})
         data.is_valid(raise_exception=True)
         changes = {k: v for k, v in data.validated_data.items() if k != "code"}
-        with service_errors():
-            found = services.account_group_update(group=found, changed_by=request.user, **changes)
+        found = services.account_group_update(group=found, changed_by=request.user, **changes)
         return Response(s.GroupOut(found).data)
