@@ -36,6 +36,7 @@ __all__ = [
     "EffectiveLimits",
     "effective_limits",
     "effective_limits_of",
+    "effective_limits_of_scopes",
     "groups_for_user",
     "limit_history",
     "limit_overrides",
@@ -168,6 +169,11 @@ def effective_limits_of_accounts(account_ids: Sequence[int]) -> dict[int, Effect
     when warm, two queries for the misses."""
     found = _cached([("account", account_id) for account_id in account_ids])
     return {account_id: found[("account", account_id)] for account_id in account_ids}
+
+
+def effective_limits_of_scopes(scopes: Sequence[tuple[str, int]]) -> dict[tuple[str, int], EffectiveLimits]:
+    """Effective limits now of `(kind, id)` scopes of any kinds (the pre-trade check's scopes)."""
+    return _cached(scopes)
 
 
 def _cached(scopes: Sequence[tuple[str, int]]) -> dict[tuple[str, int], EffectiveLimits]:

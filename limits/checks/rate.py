@@ -27,21 +27,28 @@ from limits.models.checks import OrderRateTick
 
 WINDOW = timedelta(seconds=60)
 
-# KEYS: one sorted set per scope; ARGV[1]: window in ms; ARGV[2]: a unique member prefix;
-# ARGV[3..]: how many orders to add to each key. Returns the count in each window before adding.
+# KEYS: one sorted set per scope, then keys only read (the limits' generation tokens, see
+# limits_source.py: read in the same round trip); ARGV[1]: window in ms; ARGV[2]: a unique member
+# prefix; ARGV[3]: how many KEYS are windows; ARGV[4..]: how many orders to add to each window.
+# Returns the count in each window before adding, then the value of each read key (nil if absent).
 _LUA = """
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local window = tonumber(ARGV[1])
+local windows = tonumber(ARGV[3])
 local out = {}
-for i, key in ipairs(KEYS) do
+for i = 1, windows do
+  local key = KEYS[i]
   redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
   out[i] = redis.call('ZCARD', key)
-  local n = tonumber(ARGV[i + 2])
+  local n = tonumber(ARGV[i + 3])
   for j = 1, n do
     redis.call('ZADD', key, now, ARGV[2] .. ':' .. j)
   end
   redis.call('PEXPIRE', key, window + 1000)
+end
+for i = windows + 1, #KEYS do
+  out[i] = redis.call('GET', KEYS[i])
 end
 return out
 """
@@ -82,19 +89,33 @@ def count_and_add(added: Mapping[str, int], *, now: datetime) -> dict[str, int]:
     Must be called inside the check's transaction, after the scope locks (the database fallback
     relies on them).
     """
-    keys: Sequence[str] = list(added)
-    if not keys:
-        return {}
-    if redis_url():
-        _, script = _client()
-        try:
-            counts = script(
-                keys=keys, args=[int(WINDOW.total_seconds() * 1000), uuid.uuid4().hex, *added.values()]
-            )
-        except redis.RedisError as exc:
-            raise RateUnavailable(f"Order-rate store unavailable: {exc}") from exc
-        return {key: int(count) for key, count in zip(keys, counts, strict=True)}
-    return _count_and_add_db(added, now=now)
+    return count_add_and_read(added, now=now)[0]
+
+
+def count_add_and_read(
+    added: Mapping[str, int], *, now: datetime, read: Sequence[str] = ()
+) -> tuple[dict[str, int], list[bytes | None]]:
+    """`count_and_add`, plus the raw values of the Redis keys `read` from the same round trip.
+
+    `read` needs the window's Redis (see limits_source.py, which only asks when the cache shares it).
+    """
+    keys: list[str] = list(added)
+    if not redis_url():
+        if read:
+            raise ValueError("Keys can only be read along with the window when it lives in Redis.")
+        return _count_and_add_db(added, now=now), []
+    if not keys and not read:
+        return {}, []
+    _, script = _client()
+    try:
+        out = script(
+            keys=[*keys, *read],
+            args=[int(WINDOW.total_seconds() * 1000), uuid.uuid4().hex, len(keys), *added.values()],
+        )
+    except redis.RedisError as exc:
+        raise RateUnavailable(f"Order-rate store unavailable: {exc}") from exc
+    counts = {key: int(count) for key, count in zip(keys, out[: len(keys)], strict=True)}
+    return counts, list(out[len(keys) :])
 
 
 def _count_and_add_db(added: Mapping[str, int], *, now: datetime) -> dict[str, int]:

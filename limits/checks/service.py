@@ -27,7 +27,7 @@ from django.utils import timezone
 
 from limits.checks import rate
 from limits.checks.idempotency import fingerprint, replayed
-from limits.checks.limits_source import scope_limits
+from limits.checks.limits_source import check_scopes, generation_keys, scope_limits
 from limits.checks.refdata import instruments, previous_closes
 from limits.checks.render import finding_json, plain
 from limits.checks.reservations import release, reservation_expiry
@@ -157,11 +157,12 @@ def _check_in(
         added[rate.scope_key("strategy", locked.strategies[code].id)] = n
     for group in locked.groups:
         added[rate.scope_key("group", group.id)] = len(fresh)
-    counts = rate.count_and_add(added, now=now)
+    # The limits' generation tokens ride along with the rate window's round trip (limits_source.py).
+    counts, generations = rate.count_add_and_read(added, now=now, read=generation_keys(check_scopes(locked)))
 
     snapshot = build_snapshot(
         locked=locked,
-        limits=scope_limits(locked, now=now),
+        limits=scope_limits(locked, now=now, generations=generations),
         order_symbols=[o.symbol for _, o in fresh],
         orders_last_minute=counts,
         now=now,

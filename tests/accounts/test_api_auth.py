@@ -65,3 +65,32 @@ def test_a_bad_token_is_401() -> None:
     client.credentials(HTTP_AUTHORIZATION="Token not-a-real-key")
 
     assert client.get("/api/v1/accounts/").status_code == 401
+
+
+def test_a_token_of_an_inactive_user_is_401_with_drfs_message() -> None:
+    user = UserFactory(is_active=False)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+
+    response = client.get("/api/v1/accounts/")
+
+    assert response.status_code == 401
+    assert response.json() == {"detail": "User inactive or deleted."}
+
+
+def test_a_token_authenticates_as_its_own_user_with_every_field_loaded() -> None:
+    from accounts.authentication import TokenAuthentication
+
+    user = UserFactory(username="ops-7", is_staff=True, email="ops7@example.com")
+    key = Token.objects.create(user=user).key
+
+    found, token = TokenAuthentication().authenticate_credentials(key)
+
+    assert (found.pk, found.username, found.is_staff) == (user.pk, "ops-7", True)
+    assert found.email == "ops7@example.com"
+    assert token.key == key
+    assert token.user == user
+    found.first_name = "Renamed"
+    found.save()  # a real, saved instance: the ORM can write it back
+    user.refresh_from_db()
+    assert user.first_name == "Renamed"

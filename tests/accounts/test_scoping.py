@@ -55,3 +55,25 @@ def test_account_for_user_hides_unseen_accounts_and_refuses_insufficient_roles()
         account_for_user(user=viewer, code="THEIRS", action="view")
     with pytest.raises(AccountNotVisible):
         account_for_user(user=viewer, code="NOPE", action="view")
+
+
+def test_account_for_user_loads_the_whole_row_and_gives_staff_any_account() -> None:
+    from accounts.selectors import AccountNotVisible, account_for_user
+
+    theirs = AccountFactory(code="THEIRS", name="Their book", base_currency="EUR")
+    staff = UserFactory(is_staff=True)
+
+    found = account_for_user(user=staff, code="THEIRS", action="manage")
+
+    assert (found.pk, found.name, found.base_currency, found.created_at) == (
+        theirs.pk,
+        "Their book",
+        "EUR",
+        theirs.created_at,
+    )
+    found.name = "Renamed"
+    found.save()
+    theirs.refresh_from_db()
+    assert theirs.name == "Renamed"
+    with pytest.raises(AccountNotVisible):
+        account_for_user(user=staff, code="NOPE", action="view")
