@@ -76,7 +76,9 @@ def reset_reservations(env: dict[str, str]) -> None:
     )
 
 
-def wrk(script: str, connections: int, duration: int, token: str, threads: int) -> dict[str, float]:
+def wrk(
+    script: str, connections: int, duration: int, token: str, threads: int, path: str | None = None
+) -> dict[str, float]:
     out = subprocess.run(
         [
             "wrk",
@@ -89,7 +91,7 @@ def wrk(script: str, connections: int, duration: int, token: str, threads: int) 
             str(HERE / script),
             f"http://127.0.0.1:{PORT}",
         ],
-        env={**os.environ, "BENCH_TOKEN": token},
+        env={**os.environ, "BENCH_TOKEN": token, **({"BENCH_PATH": path} if path else {})},
         capture_output=True,
         text=True,
         timeout=duration + 60,
@@ -107,10 +109,19 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=1, help="wrk threads")
     parser.add_argument("--server-threads", type=int, default=1, help="gunicorn --threads (>1: gthread)")
+    parser.add_argument(
+        "--ceiling",
+        action="store_true",
+        help="also POST /bench/lock-and-store/: the check's lock and insert alone (ceiling.py)",
+    )
     args = parser.parse_args()
     token = TOKEN_FILE.read_text().strip()
     env = server_env()
     reset_reservations(env)
+    extra = []
+    if args.ceiling:
+        env["DJANGO_SETTINGS_MODULE"] = "ceiling"
+        extra = ["--pythonpath", str(HERE)]
     server = subprocess.Popen(
         [
             str(ROOT / ".venv/bin/gunicorn"),
@@ -125,6 +136,7 @@ def main() -> None:
             "warning",
             "--threads",
             str(args.server_threads),
+            *extra,
         ],
         cwd=ROOT,
         env=env,
@@ -135,9 +147,12 @@ def main() -> None:
         wait_ready(token)
         wrk("read.lua", 8, 3, token, args.threads)  # warm both workers' caches and connections
         wrk("checks.lua", 8, 3, token, args.threads)
+        endpoints = [("GET /accounts/{code}/", "read.lua", None), ("POST /checks/", "checks.lua", None)]
+        if args.ceiling:
+            endpoints.append(("POST lock-and-store", "checks.lua", "/bench/lock-and-store/"))
         for connections in [int(c) for c in args.connections.split(",")]:
-            for name, script in (("GET /accounts/{code}/", "read.lua"), ("POST /checks/", "checks.lua")):
-                result = wrk(script, connections, args.duration, token, args.threads)
+            for name, script, path in endpoints:
+                result = wrk(script, connections, args.duration, token, args.threads, path)
                 rows.append((name, connections, result))
     finally:
         os.killpg(server.pid, signal.SIGTERM)
@@ -161,10 +176,11 @@ def main() -> None:
         )
     by = {(n, c): r for n, c, r in rows}
     for connections in sorted({c for _, c, _ in rows}):
-        read, check = by[("GET /accounts/{code}/", connections)], by[("POST /checks/", connections)]
-        print(
-            f"{connections} connections: /checks/ throughput = {check['rps'] / read['rps']:.2f} x the read's"
-        )
+        read = by[("GET /accounts/{code}/", connections)]
+        for name in ("POST /checks/", "POST lock-and-store"):
+            if (name, connections) in by:
+                ratio = by[(name, connections)]["rps"] / read["rps"]
+                print(f"{connections} connections: {name} throughput = {ratio:.2f} x the read's")
 
 
 if __name__ == "__main__":
