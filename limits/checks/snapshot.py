@@ -9,7 +9,8 @@ the account row takes the database write lock instead, which serialises checks j
 
 Reading: after the locks, one statement (so one consistent view under READ COMMITTED) returns the
 positions, open reservations (expires_at > now) and cash of the account and of every group's
-accounts (summed per group in SQL), the marks of every instrument involved and the FX table. The
+accounts (summed per group in SQL), the marks of every instrument involved, the FX table and the
+99% VaR of the account's latest risk report (for the advisory max_var warning). The
 previous closes for daily P&L and the instruments come from per-process caches (refdata.py), limits
 from the cached selector of limits.selectors. On PostgreSQL the lock statements, the idempotency
 lookup and the read go in one execute (client-side binding allows several statements) and are read
@@ -27,6 +28,7 @@ from decimal import Decimal
 from typing import Any, cast
 from zoneinfo import ZoneInfo
 
+from django.apps import apps
 from django.conf import settings
 from django.db import ProgrammingError, connection, transaction
 from django.utils.dateparse import parse_datetime
@@ -134,6 +136,12 @@ SELECT 'M', NULL, NULL, pr.instrument_id, NULL, NULL, pr.price, NULL, NULL, NULL
   FROM positions_price pr WHERE pr.instrument_id IN (SELECT iid FROM ins2)
 UNION ALL
 SELECT 'X', NULL, NULL, NULL, base, quote, rate, NULL, NULL, NULL, NULL, NULL, NULL FROM positions_fxrate
+UNION ALL
+SELECT 'V', account_id, NULL, NULL, currency, NULL, CAST(var_99 AS NUMERIC), NULL, NULL, NULL, NULL, NULL,
+  NULL FROM {reports} WHERE id = (
+    SELECT id FROM {reports} WHERE account_id = {a} AND status = 'ok' AND var_99 IS NOT NULL
+    ORDER BY as_of DESC LIMIT 1
+  )
 """
 
 
@@ -154,8 +162,13 @@ def _in_list(prefix: str, values: Sequence[str], params: dict[str, Any]) -> str:
 # The read is the largest statement of the check and PostgreSQL spends about as long planning it as
 # running it, so each connection prepares it once (prepared statements are per session and survive
 # rollbacks; a new connection prepares again). Not compatible with a transaction-pooling PgBouncer.
-_READ_STATEMENT = "rp_check_read_v2"
+_READ_STATEMENT = "rp_check_read_v3"
 _PREPARED: weakref.WeakKeyDictionary[Any, bool] = weakref.WeakKeyDictionary()
+
+
+def _reports_table() -> str:
+    # Named through the app registry: analytics builds on limits, so limits does not import it.
+    return str(apps.get_model("analytics", "RiskReport")._meta.db_table)
 
 
 def _prepare_read() -> None:
@@ -165,6 +178,7 @@ def _prepare_read() -> None:
         return
     # Marks' timestamps as epoch seconds: parsing 50 ISO timestamps per check costs more than the query.
     sql = _READ.format(
+        reports=_reports_table(),
         a="$1",
         now="$2",
         ds="$3",
@@ -210,6 +224,7 @@ def lock_and_read(
     else:
         in_list = _in_list("s", wanted, params)
         read = _READ.format(
+            reports=_reports_table(),
             a="%(a)s",
             now="%(now)s",
             ds="%(ds)s",
@@ -303,6 +318,7 @@ def build_snapshot(
     group_books: dict[int, _Book] = defaultdict(_Book)
     marks: dict[int, tuple[Decimal, Any]] = {}
     fx_rows: list[tuple[str, str, Decimal]] = []
+    latest_var: Decimal | None = None
     for row in locked.rows:
         kind = row[0]
         if kind == "P":
@@ -343,6 +359,8 @@ def build_snapshot(
             marks[int(row[3])] = (dec(row[6]), row[12])
         elif kind == "X":
             fx_rows.append((row[4], row[5], dec(row[6])))
+        elif kind == "V" and row[4] == locked.account.base_currency:
+            latest_var = dec(row[6])
 
     fx = FxTable(fx_rows)
     if any(
@@ -362,7 +380,11 @@ def build_snapshot(
     closes = previous_closes.for_date(trading_date(risk_day_start(now)))
     valuer = _Valuer(table, fx, marks, closes)
     account_state = valuer.scope(
-        account, account_book, limits.account, orders_last_minute.get(scope_key("account", account.id), 0)
+        account,
+        account_book,
+        limits.account,
+        orders_last_minute.get(scope_key("account", account.id), 0),
+        latest_var=latest_var,
     )
     strategies: dict[str, ScopeState] = {}
     for code, strategy_row in locked.strategies.items():
@@ -459,7 +481,15 @@ class _Valuer:
     def fx_pairs(self) -> dict[tuple[str, str], Decimal]:
         return dict(self._pairs)
 
-    def scope(self, row: ScopeRow, book: _Book, limits: Limits, orders_last_minute: int) -> ScopeState:
+    def scope(
+        self,
+        row: ScopeRow,
+        book: _Book,
+        limits: Limits,
+        orders_last_minute: int,
+        *,
+        latest_var: Decimal | None = None,
+    ) -> ScopeState:
         base = row.base_currency
         positions: dict[str, Decimal] = {}
         unrealized = daily = ZERO
@@ -502,6 +532,7 @@ class _Valuer:
             unrealized_pnl=unrealized,
             daily_pnl=daily,
             orders_last_minute=orders_last_minute,
+            latest_var=latest_var,
         )
 
     def order_pairs(self, symbols: Iterable[str], bases: Iterable[str]) -> None:
