@@ -1,26 +1,30 @@
 """What an accepted check holds, and the three ways it stops holding it: fills, release, expiry.
 
 A reservation is the `open_quantity` of an accepted CheckDecision (see limits/models/checks.py).
-Checks count it while open_quantity > 0 and expires_at > now. Every change here is a conditional
-UPDATE on the decision row (healthchecks-style claims), so a replayed fill, a double release or a
-cleanup running twice cannot free the same quantity twice.
+Checks count it while open_quantity > 0 and expires_at > now, through ReservationTotal: the open
+quantities summed per (account, strategy, symbol, side, expiry). Every change of an open quantity
+here locks the decision row, moves it, and moves its total by the same quantity in the same
+transaction, so a replayed fill, a double release or a cleanup running twice cannot free the same
+quantity twice, and the totals stay the sum of the decisions.
 """
 
 from __future__ import annotations
 
 import logging
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import F, Q
-from django.db.models.functions import Greatest, Least
+from django.db import connection, transaction
+from django.db.models import F, Q, Sum
+from django.db.models.functions import Greatest
 from django.utils import timezone
 
-from limits.models.checks import CheckDecision
+from limits.models.checks import CheckDecision, ReservationTotal
 from positions.ledger.tradingday import day_start, parse_roll_time
 
 if TYPE_CHECKING:
@@ -53,30 +57,108 @@ def reservation_expiry(now: datetime) -> datetime:
     )
 
 
+# (account id, strategy id or None, symbol, side, expires_at): the key of a ReservationTotal.
+TotalKey = tuple[int, int | None, str, str, datetime]
+
+
+def total_key(decision: CheckDecision) -> TotalKey:
+    if decision.expires_at is None:
+        raise ValueError(f"Check {decision.check_id} holds no reservation (no expiry).")
+    return (decision.account_id, decision.strategy_id, decision.symbol, decision.side, decision.expires_at)
+
+
+def opened_totals(decisions: Sequence[CheckDecision]) -> dict[TotalKey, Decimal]:
+    """The totals that newly stored accepted decisions add, one entry per key (baskets repeat keys)."""
+    deltas: dict[TotalKey, Decimal] = defaultdict(Decimal)
+    for decision in decisions:
+        if decision.open_quantity > 0:
+            deltas[total_key(decision)] += decision.open_quantity
+    return dict(deltas)
+
+
+_UPSERT = (
+    "INSERT INTO limits_reservationtotal (account_id, strategy_id, symbol, side, expires_at, quantity) "
+    "VALUES {values} ON CONFLICT {target} DO UPDATE "
+    "SET quantity = limits_reservationtotal.quantity + EXCLUDED.quantity"
+)
+_TARGETS = {
+    False: "(account_id, symbol, side, expires_at) WHERE strategy_id IS NULL",
+    True: "(account_id, strategy_id, symbol, side, expires_at) WHERE strategy_id IS NOT NULL",
+}
+
+
+def add_totals_sql(deltas: Mapping[TotalKey, Decimal]) -> tuple[list[str], list[Any]]:
+    """Upserts adding `deltas` (PostgreSQL), for the check to send with its decision INSERT."""
+    statements: list[str] = []
+    params: list[Any] = []
+    for with_strategy, target in _TARGETS.items():
+        items = [(key, qty) for key, qty in deltas.items() if (key[1] is not None) == with_strategy]
+        if not items:
+            continue
+        statements.append(
+            _UPSERT.format(values=", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(items)), target=target)
+        )
+        for key, qty in items:
+            params.extend([*key, qty])
+    return statements, params
+
+
+def add_totals(deltas: Mapping[TotalKey, Decimal]) -> None:
+    """Add `deltas` to the totals through the ORM (SQLite; the caller holds the check's locks)."""
+    for (account_id, strategy_id, symbol, side, expires_at), qty in deltas.items():
+        key = {
+            "account_id": account_id,
+            "strategy_id": strategy_id,
+            "symbol": symbol,
+            "side": side,
+            "expires_at": expires_at,
+        }
+        if not ReservationTotal.objects.filter(**key).update(quantity=F("quantity") + qty):
+            ReservationTotal.objects.create(**key, quantity=qty)
+
+
+def _subtract_total(key: TotalKey, qty: Decimal) -> None:
+    account_id, strategy_id, symbol, side, expires_at = key
+    rows = ReservationTotal.objects.filter(
+        account_id=account_id, symbol=symbol, side=side, expires_at=expires_at
+    )
+    rows = rows.filter(strategy__isnull=True) if strategy_id is None else rows.filter(strategy_id=strategy_id)
+    moved = rows.update(quantity=Greatest(F("quantity") - qty, ZERO))
+    if not moved:
+        # Only a total deleted by the expiry task can be missing, and it no longer counts anyway.
+        logger.info("no reservation total for %s to reduce by %s", key, qty)
+
+
+def _locked_open(**filters: Any) -> CheckDecision | None:
+    return (
+        CheckDecision.objects.select_for_update()
+        .filter(open_quantity__gt=0, **filters)
+        .only("id", "check_id", "account_id", "strategy_id", "symbol", "side", "expires_at", "open_quantity")
+        .first()
+    )
+
+
 def consume_for_fill(fill: Fill) -> Decimal:
     """Consume the reservation named by `fill.check_id` by the fill's quantity (partially if partial).
 
     Runs inside the fill's transaction (positions.signals.fill_recorded). A fill for another account,
     symbol or side than the check, or a check that holds nothing, consumes nothing. Returns the
-    quantity consumed.
+    quantity consumed (at most what was open).
     """
     if fill.check_id is None:
         return ZERO
-    symbol = fill.instrument.symbol
-    updated = CheckDecision.objects.filter(
-        check_id=fill.check_id,
-        account_id=fill.account_id,
-        symbol=symbol,
-        side=fill.side,
-        open_quantity__gt=0,
-    ).update(
-        filled_quantity=F("filled_quantity") + Least(F("open_quantity"), fill.quantity),
-        open_quantity=Greatest(F("open_quantity") - fill.quantity, ZERO),
+    held = _locked_open(
+        check_id=fill.check_id, account_id=fill.account_id, symbol=fill.instrument.symbol, side=fill.side
     )
-    if not updated:
+    if held is None:
         logger.info("fill %s names check %s, which holds nothing for it", fill.fill_id, fill.check_id)
         return ZERO
-    return fill.quantity
+    consumed = min(held.open_quantity, fill.quantity)
+    CheckDecision.objects.filter(pk=held.pk).update(
+        filled_quantity=F("filled_quantity") + consumed, open_quantity=F("open_quantity") - consumed
+    )
+    _subtract_total(total_key(held), consumed)
+    return consumed
 
 
 @transaction.atomic
@@ -88,21 +170,56 @@ def release(*, decision: CheckDecision, now: datetime | None = None) -> CheckDec
     if decision.decision != CheckDecision.Outcome.ACCEPTED:
         raise NothingReserved(f"Check {decision.check_id} was rejected: it holds no reservation.")
     now = now or timezone.now()
-    CheckDecision.objects.filter(pk=decision.pk, open_quantity__gt=0).update(
-        released_quantity=F("released_quantity") + F("open_quantity"),
-        open_quantity=ZERO,
-        released_at=now,
-    )
+    held = _locked_open(pk=decision.pk)
+    if held is not None:
+        CheckDecision.objects.filter(pk=held.pk).update(
+            released_quantity=F("released_quantity") + held.open_quantity, open_quantity=ZERO, released_at=now
+        )
+        _subtract_total(total_key(held), held.open_quantity)
     decision.refresh_from_db()
     return decision
+
+
+@transaction.atomic
+def rebuild_reservation_totals() -> int:
+    """Recompute every ReservationTotal from the open decisions (after a restore or a manual edit).
+
+    Blocks the checks' writes to the totals meanwhile: a check that stored its decision after this
+    read adds its own total once this commits. Returns the number of totals.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("LOCK TABLE limits_reservationtotal IN SHARE ROW EXCLUSIVE MODE")
+    ReservationTotal.objects.all().delete()
+    sums = (
+        CheckDecision.objects.filter(open_quantity__gt=0, expires_at__isnull=False)
+        .values("account_id", "strategy_id", "symbol", "side", "expires_at")
+        .annotate(total=Sum("open_quantity"))
+        .order_by()
+    )
+    rows = [
+        ReservationTotal(
+            account_id=s["account_id"],
+            strategy_id=s["strategy_id"],
+            symbol=s["symbol"],
+            side=s["side"],
+            expires_at=cast(datetime, s["expires_at"]),
+            quantity=s["total"],
+        )
+        for s in sums
+    ]
+    ReservationTotal.objects.bulk_create(rows, batch_size=1000)
+    return len(rows)
 
 
 def expire_reservations(*, now: datetime | None = None, batch_size: int = 1000) -> int:
     """Zero the open quantity of expired reservations (they already stopped counting at expires_at).
 
-    Housekeeping only: it keeps the partial index of open reservations small. Safe to run twice.
+    Housekeeping only: it keeps the partial index of open reservations and the totals small. Safe to
+    run twice.
     """
     now = now or timezone.now()
+    ReservationTotal.objects.filter(expires_at__lte=now).delete()
     total = 0
     while True:
         ids = list(

@@ -8,11 +8,11 @@ account's lock, which covers every strategy of the account. On SQLite (the demo)
 the account row takes the database write lock instead, which serialises checks just the same.
 
 Reading: after the locks, one statement (so one consistent view under READ COMMITTED) returns the
-positions, open reservations (expires_at > now) and cash of the account and of every group's
-accounts (summed per group in SQL), the marks of every instrument involved, the FX table and the
-99% VaR of the account's latest risk report (for the advisory max_var warning). The
-previous closes for daily P&L and the instruments come from per-process caches (refdata.py), limits
-from the cached selector of limits.selectors. On PostgreSQL the lock statements, the idempotency
+positions, open reservations (ReservationTotal rows with expires_at > now) and cash of the account
+and of every group's accounts (summed per group in SQL), the marks of every instrument involved, the
+FX table and the 99% VaR of the account's latest risk report (for the advisory max_var warning).
+The previous closes for daily P&L and the instruments come from per-process caches (refdata.py),
+limits from limits_source.py. On PostgreSQL the lock statements, the idempotency
 lookup and the read go in one execute (client-side binding allows several statements) and are read
 back with nextset().
 """
@@ -100,9 +100,9 @@ WITH grp AS (
     CASE WHEN p.day_start_at >= {ds} THEN p.day_start_fees ELSE p.fees END AS df
   FROM positions_position p WHERE p.account_id IN (SELECT aid FROM acc)
 ), res AS (
-  SELECT d.account_id, d.strategy_id, d.symbol, d.side, d.open_quantity AS oq
-  FROM limits_checkdecision d
-  WHERE d.account_id IN (SELECT aid FROM acc) AND d.open_quantity > 0 AND d.expires_at > {now}
+  SELECT t.account_id, t.strategy_id, t.symbol, t.side, t.quantity AS oq
+  FROM limits_reservationtotal t
+  WHERE t.account_id IN (SELECT aid FROM acc) AND t.quantity > 0 AND t.expires_at > {now}
 ), ins AS (
   SELECT instrument_id AS iid FROM pos WHERE q <> 0 OR dq <> 0
   UNION SELECT i.id FROM positions_instrument i

@@ -5,7 +5,7 @@ The checks helper adds limits/models/checks.py (decisions, reservations) and re-
 
 from __future__ import annotations
 
-from limits.models.checks import CheckDecision, OrderRateTick
+from limits.models.checks import CheckDecision, OrderRateTick, ReservationTotal
 from limits.models.limits import (
     DECIMAL_LIMIT_FIELDS,
     DEFAULT_WARN_UTILIZATION_PCT,
@@ -34,6 +34,7 @@ __all__ = [
     "LimitOverride",
     "LimitSet",
     "OrderRateTick",
+    "ReservationTotal",
     "ScopeKind",
     "TradingStateChange",
     "TradingStateSource",

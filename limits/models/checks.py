@@ -83,6 +83,43 @@ class CheckDecision(models.Model):
         return f"{self.check_id} {self.decision} {self.side} {self.quantity} {self.symbol}"
 
 
+class ReservationTotal(models.Model):
+    """Open reservations summed per (account, strategy, symbol, side, expiry): what a check reads.
+
+    The check's snapshot sums these few rows instead of every open CheckDecision, so its cost does not
+    grow with the number of working orders. Every writer of `CheckDecision.open_quantity` moves the
+    matching total by the same quantity in the same transaction (limits/checks/reservations.py);
+    rows past `expires_at` stop counting like the decisions and are deleted by the expiry task.
+    `rebuild_reservation_totals` recomputes the table from the decisions.
+    """
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="+")
+    strategy = models.ForeignKey(Strategy, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    symbol = models.CharField(max_length=64)
+    side = models.CharField(max_length=4)
+    expires_at = models.DateTimeField()
+    quantity = models.DecimalField(max_digits=28, decimal_places=10)
+
+    class Meta:
+        constraints = [
+            # Two partial constraints: NULL strategies would never conflict in one.
+            models.UniqueConstraint(
+                fields=["account", "symbol", "side", "expires_at"],
+                condition=Q(strategy__isnull=True),
+                name="reservationtotal_unique_account_key",
+            ),
+            models.UniqueConstraint(
+                fields=["account", "strategy", "symbol", "side", "expires_at"],
+                condition=Q(strategy__isnull=False),
+                name="reservationtotal_unique_strategy_key",
+            ),
+            models.CheckConstraint(condition=Q(quantity__gte=0), name="reservationtotal_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account_id} {self.side} {self.quantity} {self.symbol} until {self.expires_at}"
+
+
 class OrderRateTick(models.Model):
     """One checked order per scope, for the order-rate window when no Redis is configured (demo).
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from unittest import mock
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -111,13 +112,14 @@ def test_releasing_a_rejected_check_is_a_conflict(funded, check, trader_client):
     assert trader_client.post(f"/api/v1/checks/{rejected['check_id']}/release/").status_code == 409
 
 
-def test_an_expired_reservation_stops_counting(funded, check):
+def test_an_expired_reservation_stops_counting(funded, check, settings):
+    settings.RISK_RESERVATION_TTL_SECONDS = 60
     set_limits(funded, max_position_quantity="150")
-    first = check(quantity="100")
-    CheckDecision.objects.filter(check_id=first["check_id"]).update(
-        expires_at=timezone.now() - timedelta(seconds=1)
-    )
-    assert check(quantity="100")["decision"] == "accepted"
+    check(quantity="100")
+    assert check(quantity="100")["decision"] == "rejected"
+    later = timezone.now() + timedelta(seconds=61)
+    with mock.patch("limits.checks.service.timezone.now", return_value=later):
+        assert check(quantity="100")["decision"] == "accepted"
 
 
 def test_the_cleanup_task_zeroes_expired_reservations_once(funded, check):
