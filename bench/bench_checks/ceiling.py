@@ -34,6 +34,7 @@ def _view() -> Any:
     from accounts.scoping import Action
     from limits.api.checks import CheckAPIView, OrderIn, _valid, get_account_for, result_json
     from limits.checks.idempotency import fingerprint
+    from limits.checks.reservations import reservation_expiry
     from limits.checks.service import CheckResult
     from limits.checks.snapshot import _LOCK_ACCOUNT
     from limits.checks.store import store_decisions
@@ -56,7 +57,8 @@ def _view() -> Any:
                     quantity=order.quantity, price=order.price, order_type=order.order_type,
                     fingerprint=fingerprint(order), decision="accepted", violations=[], warnings=[],
                     request={}, evaluated_at=now, caller_id=request.user.pk, open_quantity=order.quantity,
-                    filled_quantity=Decimal(0), released_quantity=Decimal(0), expires_at=now,
+                    filled_quantity=Decimal(0), released_quantity=Decimal(0),
+                    expires_at=reservation_expiry(now),
                 )  # fmt: skip
                 store_decisions([row], suffix=txn.commit())
             return Response(result_json(CheckResult.of(row)))

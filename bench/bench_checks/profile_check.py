@@ -36,7 +36,7 @@ from pyinstrument import Profiler  # noqa: E402
 from accounts.models import Account  # noqa: E402
 from limits.checks.service import check_order  # noqa: E402
 from limits.engine.orders import DraftOrder  # noqa: E402
-from limits.models import CheckDecision  # noqa: E402
+from limits.models import CheckDecision, ReservationTotal  # noqa: E402
 
 
 def order(rng: random.Random) -> dict[str, str]:
@@ -51,6 +51,11 @@ def order(rng: random.Random) -> dict[str, str]:
     }
 
 
+def clear_reservations() -> None:
+    CheckDecision.objects.filter(account__code__startswith="BENCH-").delete()
+    ReservationTotal.objects.filter(account__code__startswith="BENCH-").delete()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("-n", type=int, default=500)
@@ -59,7 +64,7 @@ def main() -> None:
     token = TOKEN_FILE.read_text().strip()
     client = Client(HTTP_AUTHORIZATION=f"Token {token}")
     rng = random.Random(1)
-    CheckDecision.objects.filter(account__code__startswith="BENCH-").delete()
+    clear_reservations()
     for _ in range(50):  # warm caches
         client.post("/api/v1/checks/", json.dumps(order(rng)), content_type="application/json")
 
@@ -106,7 +111,7 @@ def main() -> None:
             client.post("/api/v1/checks/", body, content_type="application/json")
         profiler.stop()
         print(profiler.output_text(unicode=False, color=False, show_all=False))
-    CheckDecision.objects.filter(account__code__startswith="BENCH-").delete()
+    clear_reservations()
 
 
 if __name__ == "__main__":

@@ -60,15 +60,18 @@ def wait_ready(token: str, timeout: float = 90) -> None:
 
 
 def reset_reservations(env: dict[str, str]) -> None:
-    """Start every run from the same state: no decisions, no open reservations."""
+    """Start every run from the same state: no decisions, no open reservations (nor their totals)."""
     subprocess.run(
         [
             str(ROOT / ".venv/bin/python"),
             "-c",
             "import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'riskplatform.settings');"
             "django.setup();"
-            "from limits.models import CheckDecision;"
-            "CheckDecision.objects.filter(account__code__startswith='BENCH-').delete()",
+            "from django.db import connection;"
+            "from limits.models import CheckDecision, ReservationTotal;"
+            "CheckDecision.objects.filter(account__code__startswith='BENCH-').delete();"
+            "ReservationTotal.objects.filter(account__code__startswith='BENCH-').delete();"
+            "connection.cursor().execute('VACUUM ANALYZE limits_reservationtotal')",
         ],
         env={**env, "DEBUG": "1"},
         cwd=ROOT,

@@ -36,7 +36,7 @@ from django.db import connection, transaction  # noqa: E402
 from rest_framework.authtoken.models import Token  # noqa: E402
 
 from accounts.models import Account, AccountGroup, Membership  # noqa: E402
-from limits.models import CheckDecision, LimitSet  # noqa: E402
+from limits.models import CheckDecision, LimitSet, ReservationTotal  # noqa: E402
 from positions.models import CashBalance, Instrument, Position, Price, PriceHistory  # noqa: E402
 
 ACCOUNTS = 100
@@ -59,6 +59,7 @@ def build(groups: bool) -> str:
     rng = random.Random(42)
     now = datetime.now(UTC)
     CheckDecision.objects.filter(account__code__startswith="BENCH-").delete()
+    ReservationTotal.objects.filter(account__code__startswith="BENCH-").delete()
     Position.objects.filter(account__code__startswith="BENCH-").delete()
     CashBalance.objects.filter(account__code__startswith="BENCH-").delete()
     LimitSet.objects.filter(account__code__startswith="BENCH-").delete()
