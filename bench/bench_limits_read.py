@@ -1,4 +1,4 @@
-"""How cheap is reading a check's limits? limits.selectors.limits_for_check, cold and warm.
+"""How cheap is reading a check's limits? limits.selectors.effective_limits_of_scopes, cold and warm.
 
 Run against a scratch database and Redis (it migrates and fills the database):
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/rp_bench_limits REDIS_URL=redis://127.0.0.1:6379/12 \
@@ -75,6 +75,12 @@ def setup(n_accounts: int) -> list[tuple[Account, Strategy, list[AccountGroup]]]
     return scopes
 
 
+def read(account, strategy, groups) -> None:
+    """The limits of one check's scopes: account, strategy and groups."""
+    scopes = [("account", account.pk), ("strategy", strategy.pk), *(("group", g.pk) for g in groups)]
+    selectors.effective_limits_of_scopes(scopes)
+
+
 def measure(label: str, scopes, reads: int, before_each) -> None:
     times, queries = [], []
     for n in range(reads):
@@ -82,7 +88,7 @@ def measure(label: str, scopes, reads: int, before_each) -> None:
         before_each()
         with CaptureQueriesContext(connection) as captured:
             start = time.perf_counter()
-            selectors.limits_for_check(account=account, strategy=strategy, groups=groups)
+            read(account, strategy, groups)
             times.append(time.perf_counter() - start)
         queries.append(len(captured))
         reset_queries()
@@ -101,9 +107,8 @@ def main() -> None:
     print(f"database {connection.vendor}, cache {cache.__class__.__name__}, {args.accounts} accounts")
     print("scopes per read: account + strategy + 1 group")
     measure("cold (cache cleared)", scopes, args.reads // 4, cache.clear)
-    selectors.limits_for_check(account=scopes[0][0], strategy=scopes[0][1], groups=scopes[0][2])
     for account, strategy, groups in scopes:  # warm every scope
-        selectors.limits_for_check(account=account, strategy=strategy, groups=groups)
+        read(account, strategy, groups)
     measure("warm (cache hit)", scopes, args.reads, lambda: None)
     now = timezone.now()
     times = []

@@ -32,7 +32,6 @@ if TYPE_CHECKING:
 
 
 __all__ = [
-    "CheckLimits",
     "EffectiveLimits",
     "effective_limits",
     "effective_limits_of",
@@ -42,7 +41,6 @@ __all__ = [
     "limit_overrides",
     "limit_set_of",
     "limit_utilization",
-    "limits_for_check",
     "may_manage_group",
     "next_override_expiry",
     "trading_state_history",
@@ -96,15 +94,6 @@ class EffectiveLimits:
         values["warn_utilization_pct"] = self.warn_utilization_pct
         values["restricted_symbols"] = sorted(self.restricted_symbols)
         return values
-
-
-@dataclass(frozen=True)
-class CheckLimits:
-    """Effective limits of every scope one pre-trade check evaluates."""
-
-    account: EffectiveLimits
-    strategy: EffectiveLimits | None
-    groups: tuple[EffectiveLimits, ...]
 
 
 def _build(
@@ -238,23 +227,6 @@ def effective_limits_of(target: Target, *, at: datetime | None = None) -> Effect
     if at is not None:
         return _load([scope], at)[scope]
     return _cached([scope])[scope]
-
-
-def limits_for_check(
-    *, account: Account, strategy: Strategy | None, groups: Sequence[AccountGroup]
-) -> CheckLimits:
-    """Effective limits of every scope of one check: one cache round trip when warm, else at most
-    two queries (all limit sets, all active overrides) for the missing scopes."""
-    scopes: list[tuple[str, int]] = [("account", int(account.pk))]
-    if strategy is not None:
-        scopes.append(("strategy", int(strategy.pk)))
-    scopes.extend(("group", int(g.pk)) for g in groups)
-    found = _cached(scopes)
-    return CheckLimits(
-        account=found[scopes[0]],
-        strategy=found[scopes[1]] if strategy is not None else None,
-        groups=tuple(found[("group", int(g.pk))] for g in groups),
-    )
 
 
 def limit_set_of(target: Target) -> LimitSet | None:

@@ -83,21 +83,15 @@ def scope_key(kind: str, scope_id: int) -> str:
     return f"{prefix}:{kind}:{scope_id}"
 
 
-def count_and_add(added: Mapping[str, int], *, now: datetime) -> dict[str, int]:
-    """For each scope key, the orders in its window before this check; then add `added[key]` orders.
-
-    Must be called inside the check's transaction, after the scope locks (the database fallback
-    relies on them).
-    """
-    return count_add_and_read(added, now=now)[0]
-
-
 def count_add_and_read(
     added: Mapping[str, int], *, now: datetime, read: Sequence[str] = ()
 ) -> tuple[dict[str, int], list[bytes | None]]:
-    """`count_and_add`, plus the raw values of the Redis keys `read` from the same round trip.
+    """For each scope key, the orders in its window before this check; then add `added[key]` orders.
+    Also the raw values of the Redis keys `read`, from the same round trip (limits_source.py asks
+    only when the cache shares the window's Redis).
 
-    `read` needs the window's Redis (see limits_source.py, which only asks when the cache shares it).
+    Must be called inside the check's transaction, after the scope locks (the database fallback
+    relies on them).
     """
     keys: list[str] = list(added)
     if not redis_url():

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F, Q, Sum
+from django.db.models import F, Q, QuerySet, Sum
 from django.db.models.functions import Greatest
 from django.utils import timezone
 
@@ -105,28 +105,31 @@ def add_totals_sql(deltas: Mapping[TotalKey, Decimal]) -> tuple[list[str], list[
 
 def add_totals(deltas: Mapping[TotalKey, Decimal]) -> None:
     """Add `deltas` to the totals through the ORM (SQLite; the caller holds the check's locks)."""
-    for (account_id, strategy_id, symbol, side, expires_at), qty in deltas.items():
-        key = {
-            "account_id": account_id,
-            "strategy_id": strategy_id,
-            "symbol": symbol,
-            "side": side,
-            "expires_at": expires_at,
-        }
-        if not ReservationTotal.objects.filter(**key).update(quantity=F("quantity") + qty):
-            ReservationTotal.objects.create(**key, quantity=qty)
+    for key, qty in deltas.items():
+        if not _total_rows(key).update(quantity=F("quantity") + qty):
+            account_id, strategy_id, symbol, side, expires_at = key
+            ReservationTotal.objects.create(
+                account_id=account_id,
+                strategy_id=strategy_id,
+                symbol=symbol,
+                side=side,
+                expires_at=expires_at,
+                quantity=qty,
+            )
 
 
 def _subtract_total(key: TotalKey, qty: Decimal) -> None:
+    if not _total_rows(key).update(quantity=Greatest(F("quantity") - qty, ZERO)):
+        # Only a total deleted by the expiry task can be missing, and it no longer counts anyway.
+        logger.info("no reservation total for %s to reduce by %s", key, qty)
+
+
+def _total_rows(key: TotalKey) -> QuerySet[ReservationTotal]:
     account_id, strategy_id, symbol, side, expires_at = key
     rows = ReservationTotal.objects.filter(
         account_id=account_id, symbol=symbol, side=side, expires_at=expires_at
     )
-    rows = rows.filter(strategy__isnull=True) if strategy_id is None else rows.filter(strategy_id=strategy_id)
-    moved = rows.update(quantity=Greatest(F("quantity") - qty, ZERO))
-    if not moved:
-        # Only a total deleted by the expiry task can be missing, and it no longer counts anyway.
-        logger.info("no reservation total for %s to reduce by %s", key, qty)
+    return rows.filter(strategy__isnull=True) if strategy_id is None else rows.filter(strategy_id=strategy_id)
 
 
 def _locked_open(**filters: Any) -> CheckDecision | None:

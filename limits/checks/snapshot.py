@@ -248,8 +248,8 @@ def lock_and_read(
         )
     lock = " FOR NO KEY UPDATE" if postgres else ""
     statements = [_LOCK_GROUPS.format(lock=lock), _LOCK_ACCOUNT.format(lock=lock)]
-    # Orders without a strategy or a client_order_id skip these lookups: PostgreSQL plans each
-    # statement afresh, and that alone cost a fifth of the check's database time.
+    # Orders without a strategy or a client_order_id skip these lookups: PostgreSQL parses and plans
+    # each statement of the batch afresh.
     if codes:
         statements.append(_STRATEGIES.format(codes=_in_list("c", codes, params)))
     if ids:

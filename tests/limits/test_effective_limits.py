@@ -13,7 +13,7 @@ from django.utils import timezone
 from limits import selectors
 from limits.cache import invalidate_scope
 from limits.models import LimitChange, LimitOverride, LimitSet
-from limits.selectors import effective_limits, limits_for_check
+from limits.selectors import effective_limits, effective_limits_of_scopes
 from limits.services import limit_override_create, limit_override_revert, limit_set_update
 from limits.tasks import expire_limit_overrides
 from tests.factories import AccountFactory, AccountGroupFactory, StrategyFactory, UserFactory
@@ -78,21 +78,19 @@ def test_an_entry_filled_from_rows_read_before_a_commit_is_never_served_after_it
     assert effective_limits(account=account).max_var == Decimal("9")
 
 
-def test_limits_for_check_loads_all_scopes_in_two_queries_then_none():
+def test_a_checks_scopes_load_in_two_queries_then_none():
     account = AccountFactory()
     strategy = StrategyFactory(account=account)
     groups = [AccountGroupFactory(), AccountGroupFactory()]
     for target, value in [(account, "1"), (strategy, "2"), (groups[0], "3"), (groups[1], "4")]:
         limit_set_update(target=target, values={"max_var": value}, reason="r", changed_by=None)
+    scopes = [("account", account.pk), ("strategy", strategy.pk), *(("group", g.pk) for g in groups)]
     with CaptureQueriesContext(connection) as queries:
-        found = limits_for_check(account=account, strategy=strategy, groups=groups)
+        found = effective_limits_of_scopes(scopes)
     assert len(queries) == 2
-    assert found.account.max_var == Decimal("1")
-    assert found.strategy is not None
-    assert found.strategy.max_var == Decimal("2")
-    assert [g.max_var for g in found.groups] == [Decimal("3"), Decimal("4")]
+    assert [found[scope].max_var for scope in scopes] == [Decimal(v) for v in "1234"]
     with CaptureQueriesContext(connection) as queries:
-        again = limits_for_check(account=account, strategy=strategy, groups=groups)
+        again = effective_limits_of_scopes(scopes)
     assert len(queries) == 0
     assert again == found
 

@@ -29,22 +29,22 @@ def test_two_redis_clients_share_one_window(shared_redis):
 
     def other_process() -> None:
         # A thread gets its own client (rate keeps one per thread), as another worker would.
-        seen.append(rate.count_and_add({key: 1}, now=timezone.now())[key])
+        seen.append(rate.count_add_and_read({key: 1}, now=timezone.now())[0][key])
 
-    assert rate.count_and_add({key: 2}, now=timezone.now())[key] == 0
+    assert rate.count_add_and_read({key: 2}, now=timezone.now())[0][key] == 0
     worker = threading.Thread(target=other_process)
     worker.start()
     worker.join()
     assert seen == [2]
-    assert rate.count_and_add({key: 1}, now=timezone.now())[key] == 3
+    assert rate.count_add_and_read({key: 1}, now=timezone.now())[0][key] == 3
     assert shared_redis.zcard(key) == 4
 
 
 def test_the_window_forgets_orders_older_than_a_minute(shared_redis):
     key = rate.scope_key("account", 515151)
-    rate.count_and_add({key: 3}, now=timezone.now())
+    rate.count_add_and_read({key: 3}, now=timezone.now())[0]
     shared_redis.zadd(key, {"old": 0})  # scored at the epoch
-    assert rate.count_and_add({key: 1}, now=timezone.now())[key] == 3
+    assert rate.count_add_and_read({key: 1}, now=timezone.now())[0][key] == 3
 
 
 def test_the_api_rejects_over_the_rate_with_redis(funded, check, shared_redis):
