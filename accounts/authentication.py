@@ -1,4 +1,5 @@
-"""Token authentication in one prepared-once statement (DRF's semantics and messages).
+"""Token authentication in one raw statement whose SQL is built once per process (DRF's semantics and
+messages).
 
 DRF's TokenAuthentication loads the token with `select_related("user").get(key=...)`; on this
 platform every request of the order management system authenticates, and compiling that query cost
