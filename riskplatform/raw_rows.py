@@ -20,10 +20,6 @@ def columns(model: type[models.Model], alias: str) -> str:
     return ", ".join(f'{alias}."{field.column}"' for field in model._meta.concrete_fields)
 
 
-def width(model: type[models.Model]) -> int:
-    return len(model._meta.concrete_fields)
-
-
 def instance(model: type[M], values: Sequence[Any], *, using: str = "default") -> M:
     """A model instance from values in `columns()` order, as if the ORM had loaded it."""
     names = [field.attname for field in model._meta.concrete_fields]
