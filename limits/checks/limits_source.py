@@ -51,13 +51,14 @@ def generation_keys(scopes: Sequence[Scope]) -> list[str]:
     return [cache.make_and_validate_key(generation_key(kind, pk)) for kind, pk in scopes]
 
 
-def scope_limits(locked: Locked, *, now: datetime, generations: Sequence[bytes | None] = ()) -> ScopeLimits:
+def scope_limits(
+    locked: Locked, scopes: Sequence[Scope], *, now: datetime, generations: Sequence[bytes | None] = ()
+) -> ScopeLimits:
     """Engine limits of the account, of each named strategy and of each group (by group id).
 
-    `generations`: the scopes' tokens as read with the rate window, in `check_scopes` order, or
-    empty to read everything from the shared cache.
+    `scopes` are `check_scopes(locked)`; `generations` their tokens as read with the rate window, in
+    the same order, or empty to read everything from the shared cache.
     """
-    scopes = check_scopes(locked)
     found = _from_local(scopes, generations, now) if generations else {}
     missing = [scope for scope in scopes if scope not in found]
     if missing:

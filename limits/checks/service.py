@@ -158,11 +158,12 @@ def _check_in(
     for group in locked.groups:
         added[rate.scope_key("group", group.id)] = len(fresh)
     # The limits' generation tokens ride along with the rate window's round trip (limits_source.py).
-    counts, generations = rate.count_add_and_read(added, now=now, read=generation_keys(check_scopes(locked)))
+    scopes = check_scopes(locked)
+    counts, generations = rate.count_add_and_read(added, now=now, read=generation_keys(scopes))
 
     snapshot = build_snapshot(
         locked=locked,
-        limits=scope_limits(locked, now=now, generations=generations),
+        limits=scope_limits(locked, scopes, now=now, generations=generations),
         order_symbols=[o.symbol for _, o in fresh],
         orders_last_minute=counts,
         now=now,
