@@ -5,12 +5,22 @@ from typing import Any
 
 from django.apps import AppConfig
 
+from limits.risk_figures import register_latest_var
+
 
 def _summary_var_99(*, account: Any, valuation: Any) -> Decimal | None:
     """The account summary's var_99: the latest successful nightly report's 99% VaR."""
     from analytics.selectors import latest_var_99
 
     return latest_var_99(account_id=account.pk)
+
+
+def _latest_var_99(account_id: int, currency: str) -> Decimal | None:
+    """limits' max_var figures (the pre-trade check's warning, utilization)."""
+    # Imported at call time: apps.py is imported before the models are ready (Django app loading).
+    from analytics.selectors import latest_var_99
+
+    return latest_var_99(account_id=account_id, currency=currency)
 
 
 class AnalyticsConfig(AppConfig):
@@ -21,3 +31,4 @@ class AnalyticsConfig(AppConfig):
         from positions.summary_extensions import register_summary_extension
 
         register_summary_extension("var_99", _summary_var_99)
+        register_latest_var(_latest_var_99)

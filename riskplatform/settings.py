@@ -22,6 +22,13 @@ def env_bool(name: str, default: bool) -> bool:
     return raw.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def env_choice(name: str, choices: tuple[str, ...], default: str) -> str:
+    value = os.environ.get(name, "").strip() or default
+    if value not in choices:
+        raise ImproperlyConfigured(f"{name} must be one of {', '.join(choices)}; got {value!r}.")
+    return value
+
+
 def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
@@ -94,17 +101,22 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # SQLite serialises writers; a generous timeout keeps the in-process demo from "database is locked".
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # SQLite serialises writers; a generous timeout keeps the in-process demo from "database is locked",
+    # and IMMEDIATE takes the write lock when a transaction begins, so a transaction that reads first
+    # cannot deadlock another on upgrading its lock (the pre-trade check's lock is then the transaction).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(timeout=20, transaction_mode="IMMEDIATE")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# Every key this deployment puts in Redis (cache, order-rate window, tokens) starts with it, so two
+# deployments can share one Redis.
+CACHE_KEY_PREFIX = os.environ.get("CACHE_KEY_PREFIX", "riskplatform")
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "riskplatform",
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
         }
     }
 else:
@@ -222,6 +234,21 @@ RISK_DAY_ROLL_TIME = os.environ.get("RISK_DAY_ROLL_TIME", "00:00")
 RISK_MAX_MARK_AGE_SECONDS = int(os.environ.get("RISK_MAX_MARK_AGE_SECONDS", str(3 * 24 * 3600)))
 # Nightly risk report time (firm time zone) for celery beat.
 RISK_REPORT_HOUR = int(os.environ.get("RISK_REPORT_HOUR", "22"))
+# A fixed lifetime of a check's reservation in seconds; 0 (the default): until the end of the risk day.
+RISK_RESERVATION_TTL_SECONDS = int(os.environ.get("RISK_RESERVATION_TTL_SECONDS", "0"))
+# Where the order-rate window and the generation tokens of cached limits and instruments live, shared
+# by every process (limits/shared_state): "redis" (needs REDIS_URL) or "database".
+RISK_SHARED_STATE = env_choice(
+    "RISK_SHARED_STATE", ("redis", "database"), "redis" if REDIS_URL else "database"
+)
+if RISK_SHARED_STATE == "redis" and not REDIS_URL:
+    raise ImproperlyConfigured("RISK_SHARED_STATE=redis needs REDIS_URL.")
+# How the pre-trade check locks, reads and stores (limits/checks/store): "postgres", the fast path of
+# prepared statements in two round trips (PostgreSQL only), or "orm", the plain reference.
+_ON_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+RISK_CHECK_STORE = env_choice("RISK_CHECK_STORE", ("postgres", "orm"), "postgres" if _ON_POSTGRES else "orm")
+if RISK_CHECK_STORE == "postgres" and not _ON_POSTGRES:
+    raise ImproperlyConfigured("RISK_CHECK_STORE=postgres needs a PostgreSQL DATABASE_URL.")
 # Tests set this so that a missing PostgreSQL or Redis fails the run instead of skipping.
 RISK_REQUIRE_SERVICES = env_bool("RISK_REQUIRE_SERVICES", False)
 
