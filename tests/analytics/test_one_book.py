@@ -81,7 +81,8 @@ def test_check_summary_and_nightly_agree_to_the_cent(book, owner):
     scope = snapshot.account
     held = holdings(snapshot, scope)
     cash = cash_in_base(snapshot, scope.cash, scope.base_currency)
-    assert not isinstance(held, Missing) and not isinstance(cash, Missing)
+    assert not isinstance(held, Missing)
+    assert not isinstance(cash, Missing)
     equity = cash + scope.unrealized_pnl
     assert cents(summary["cash"]) == cents(cash)
     assert cents(summary["equity"]) == cents(equity)

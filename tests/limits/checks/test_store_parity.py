@@ -79,7 +79,8 @@ def _world() -> dict[str, Any]:
     )
     call = InstrumentFactory(
         symbol="AAPL-C150", asset_class="option", multiplier=Decimal("100"), margin_rate=Decimal("0.15"),
-        underlying=aapl, option_type="call", strike=Decimal("150"), expiry=(timezone.now() + timedelta(days=90)).date(),
+        underlying=aapl, option_type="call", strike=Decimal("150"),
+        expiry=(timezone.now() + timedelta(days=90)).date(),
     )  # fmt: skip
     for instrument, price in ((aapl, "150"), (sap, "80"), (es, "5000"), (call, "7.5")):
         PriceFactory(instrument=instrument, price=Decimal(price))
@@ -126,7 +127,8 @@ operation_st = st.one_of(
     st.tuples(st.just("fill"), st.integers(0, 30), st.integers(1, 200)),
     st.tuples(st.just("release"), st.integers(0, 30)),
     st.tuples(st.just("limit"), st.sampled_from(["account", "strategy", "group"]),
-              st.sampled_from(sorted(LIMIT_FIELDS)).flatmap(lambda f: st.tuples(st.just(f), LIMIT_FIELDS[f]))),
+              st.sampled_from(sorted(LIMIT_FIELDS)).flatmap(lambda f: st.tuples(st.just(f), LIMIT_FIELDS[f])),
+              ),
     st.tuples(st.just("mark"), st.sampled_from(SYMBOLS), st.sampled_from(["0.9", "1.05", "1.2"])),
 )  # fmt: skip
 

@@ -6,9 +6,9 @@ from decimal import Decimal
 
 import pytest
 
+from limits.checks.book import book_snapshot
 from limits.checks.service import check_order
 from limits.engine.orders import DraftOrder
-from limits.checks.book import book_snapshot
 from limits.engine.utilization import utilization
 from limits.utilization import limit_utilization
 from tests.factories import StrategyFactory
