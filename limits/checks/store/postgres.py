@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import json
 import weakref
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -38,8 +38,6 @@ from limits.engine.types import TradingState
 from limits.models.checks import CheckDecision, ReservationTotal
 from positions.ledger.valuation import BookLine
 from positions.models import CashBalance, FxRate, Instrument, Position, Price
-
-ZERO = Decimal(0)
 
 
 class _Names:
@@ -183,49 +181,28 @@ class _Decoded:
     fx: list[tuple[str, str, Decimal]]
 
 
-def _line(nums: Sequence[Any]) -> BookLine:
-    return BookLine(*(n if n is not None else ZERO for n in nums))
-
-
 def _decode(rows: Sequence[tuple[Any, ...]], group_ids: Sequence[int]) -> _Decoded:
-    """The read's rows as typed rows; kinds as declared in _PARTS."""
+    """The read's rows as typed rows, by the kinds and slots declared in _PARTS above."""
     out = _Decoded(BookRows(), {gid: BookRows() for gid in group_ids}, {}, [])
-    book = out.account_book
-
-    def ints(row: tuple[Any, ...]) -> tuple[Any, ...]:
-        return row[1 : 1 + INTS]
-
-    def texts(row: tuple[Any, ...]) -> tuple[Any, ...]:
-        return row[1 + INTS : 1 + INTS + TEXTS]
-
-    def nums(row: tuple[Any, ...]) -> tuple[Any, ...]:
-        return row[1 + INTS + TEXTS : 1 + INTS + TEXTS + NUMS]
-
-    decoders: dict[str, Callable[[tuple[Any, ...]], None]] = {
-        "P": lambda r: book.held.append(HeldLine(int(ints(r)[1]), _opt_int(ints(r)[0]), _line(nums(r)))),
-        "GP": lambda r: out.group_books[int(ints(r)[0])].held.append(
-            HeldLine(int(ints(r)[1]), None, _line(nums(r)))
-        ),
-        "R": lambda r: book.reserved.append(
-            ReservedLine(_opt_int(ints(r)[0]), texts(r)[0], texts(r)[1], nums(r)[0])
-        ),
-        "GR": lambda r: out.group_books[int(ints(r)[0])].reserved.append(
-            ReservedLine(None, texts(r)[0], texts(r)[1], nums(r)[0])
-        ),
-        "C": lambda r: book.cash.__setitem__(texts(r)[0], nums(r)[0]),
-        "GC": lambda r: out.group_books[int(ints(r)[0])].cash.__setitem__(texts(r)[0], nums(r)[0]),
-        "M": lambda r: out.marks.__setitem__(
-            int(ints(r)[0]), MarkRow(nums(r)[0], datetime.fromtimestamp(r[-1], UTC))
-        ),
-        "X": lambda r: out.fx.append((texts(r)[0], texts(r)[1], nums(r)[0])),
-    }
-    for row in rows:
-        decoders[row[0]](row)
+    book, groups = out.account_book, out.group_books
+    for kind, i1, i2, t1, t2, n1, n2, n3, n4, n5, n6, epoch in rows:
+        if kind == "P":  # strategy id, instrument id; the position's line
+            book.held.append(HeldLine(i2, i1, BookLine(n1, n2, n3, n4, n5, n6)))
+        elif kind == "GP":  # group id, instrument id; the group's summed line
+            groups[i1].held.append(HeldLine(i2, None, BookLine(n1, n2, n3, n4, n5, n6)))
+        elif kind == "R":  # strategy id; symbol, side; open quantity
+            book.reserved.append(ReservedLine(i1, t1, t2, n1))
+        elif kind == "GR":  # group id; symbol, side; open quantity
+            groups[i1].reserved.append(ReservedLine(None, t1, t2, n1))
+        elif kind == "C":  # currency; amount
+            book.cash[t1] = n1
+        elif kind == "GC":  # group id; currency; summed amount
+            groups[i1].cash[t1] = n1
+        elif kind == "M":  # instrument id; price; as_of
+            out.marks[i1] = MarkRow(n1, datetime.fromtimestamp(epoch, UTC))
+        elif kind == "X":  # base, quote; rate
+            out.fx.append((t1, t2, n1))
     return out
-
-
-def _opt_int(value: Any) -> int | None:
-    return None if value is None else int(value)
 
 
 _READ_STATEMENT = "rp_check_read_v4"

@@ -178,7 +178,8 @@ def _rows(account: Account, symbols: frozenset[str], ids: frozenset[str]) -> Any
         {gid: (sorted((h.instrument_id, h.line) for h in b.held),
                sorted((r.symbol, r.side, r.quantity) for r in b.reserved), b.cash)
          for gid, b in rows.group_books.items()},
-        {iid: (m.price, m.as_of.replace(microsecond=0)) for iid, m in rows.marks.items()}, sorted(rows.fx),
+        # Marks' times to the millisecond: the fast path reads them as epoch seconds (a double).
+        {iid: (m.price, round(m.as_of.timestamp(), 3)) for iid, m in rows.marks.items()}, sorted(rows.fx),
     )  # fmt: skip
 
 
