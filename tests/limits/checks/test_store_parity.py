@@ -69,6 +69,15 @@ class _RollBack(Exception):
     pass
 
 
+class _Moment(float):
+    """A mark's time, equal within a microsecond: the fast path reads it as epoch seconds (a double)."""
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, float) and abs(self - other) < 2e-6
+
+    __hash__ = float.__hash__
+
+
 def _world() -> dict[str, Any]:
     """Two funded accounts on one desk, strategy s1 on the first, marks, FX, history and positions."""
     yesterday = timezone.now() - timedelta(days=1)
@@ -178,8 +187,7 @@ def _rows(account: Account, symbols: frozenset[str], ids: frozenset[str]) -> Any
         {gid: (sorted((h.instrument_id, h.line) for h in b.held),
                sorted((r.symbol, r.side, r.quantity) for r in b.reserved), b.cash)
          for gid, b in rows.group_books.items()},
-        # Marks' times to the millisecond: the fast path reads them as epoch seconds (a double).
-        {iid: (m.price, round(m.as_of.timestamp(), 3)) for iid, m in rows.marks.items()}, sorted(rows.fx),
+        {iid: (m.price, _Moment(m.as_of.timestamp())) for iid, m in rows.marks.items()}, sorted(rows.fx),
     )  # fmt: skip
 
 
