@@ -38,6 +38,23 @@ def _count_statement(kind: str) -> str:
 _STATEMENTS = {kind: _count_statement(kind) for kind in ("account", "strategy", "group")}
 
 
+def recent_decision_times(scopes: Sequence[Scope], *, since: datetime) -> dict[Scope, list[datetime]]:
+    """When each scope's decisions after `since` were made (rebuilding a Redis window after a
+    restart; once per scope, so through the ORM)."""
+    members = AccountGroup.accounts.through.objects
+    out: dict[Scope, list[datetime]] = {}
+    for kind, pk in scopes:
+        decisions = CheckDecision.objects.filter(evaluated_at__gt=since)
+        if kind == "group":
+            decisions = decisions.filter(
+                account_id__in=members.filter(accountgroup_id=pk).values("account_id")
+            )
+        else:
+            decisions = decisions.filter(**{f"{kind}_id": pk})
+        out[(kind, pk)] = list(decisions.order_by().values_list("evaluated_at", flat=True))
+    return out
+
+
 class DatabaseSharedState:
     """SharedState in the application database, inside whatever transaction is open."""
 
