@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING, cast
 from django.db import connection
 
 from accounts.models import Account, Membership
+from accounts.raw_rows import RowLoader
 from accounts.scoping import ROLES_FOR_ACTION, Action, is_firm_wide
-from riskplatform.raw_rows import columns, instance
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -37,7 +37,7 @@ def account_for_user(*, user: AbstractBaseUser | AnonymousUser, code: str, actio
         row = cursor.fetchone()
     if row is None:
         raise AccountNotVisible(code)
-    account = instance(Account, row[:-1])
+    account = _account_loader().load(row[:-1])
     if is_firm_wide(user):
         return account
     role = row[-1]
@@ -49,9 +49,14 @@ def account_for_user(*, user: AbstractBaseUser | AnonymousUser, code: str, actio
 
 
 @cache
+def _account_loader() -> RowLoader[Account]:
+    return RowLoader(Account, "a")
+
+
+@cache
 def _account_and_role() -> str:
     # Table and column names come from the models; the user and the code are bound.
-    select = f"SELECT {columns(Account, 'a')}, m.role FROM {Account._meta.db_table} a "  # noqa: S608
+    select = f"SELECT {_account_loader().sql}, m.role FROM {Account._meta.db_table} a "  # noqa: S608
     membership = f"LEFT JOIN {Membership._meta.db_table} m ON m.account_id = a.id AND m.user_id = %s"
     return f"{select} {membership} WHERE a.code = %s"
 
