@@ -15,15 +15,81 @@ from django.core.exceptions import ImproperlyConfigured
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
+TRUE_VALUES = ("1", "true", "yes", "on")
+FALSE_VALUES = ("0", "false", "no", "off")
+
+
 def env_bool(name: str, default: bool) -> bool:
-    raw = os.environ.get(name)
-    if raw is None or raw == "":
+    """A yes/no variable; an unknown value stops start-up (`DEBUG=maybe` must not mean False)."""
+    raw = os.environ.get(name, "").strip().lower()
+    if raw == "":
         return default
-    return raw.strip().lower() in {"1", "true", "yes", "on"}
+    if raw in TRUE_VALUES:
+        return True
+    if raw in FALSE_VALUES:
+        return False
+    raise ImproperlyConfigured(
+        f"{name}={os.environ[name]!r} is not a boolean: use one of {', '.join(TRUE_VALUES)} "
+        f"or {', '.join(FALSE_VALUES)}."
+    )
+
+
+def env_int(name: str, default: int, *, minimum: int | None = None, maximum: int | None = None) -> int:
+    """A whole number, optionally bounded; anything else stops start-up naming the variable."""
+    raw = os.environ.get(name, "").strip()
+    if raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a whole number.") from None
+    too_low = minimum is not None and value < minimum
+    too_high = maximum is not None and value > maximum
+    if too_low or too_high:
+        if maximum is None:
+            allowed = f"of at least {minimum}"
+        elif minimum is None:
+            allowed = f"of at most {maximum}"
+        else:
+            allowed = f"from {minimum} to {maximum}"
+        raise ImproperlyConfigured(f"{name}={value} is out of range: use a whole number {allowed}.")
+    return value
+
+
+def env_str(name: str, default: str) -> str:
+    """A string; an empty variable counts as unset, as for the other helpers."""
+    return os.environ.get(name, "").strip() or default
 
 
 def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def env_roll_time(name: str, default: str) -> str:
+    """A 24-hour 'HH:MM' local time, checked now rather than on the first check of the day."""
+    value = env_str(name, default)
+    hours, sep, minutes = value.partition(":")
+    if not (sep and len(hours) == len(minutes) == 2 and (hours + minutes).isdigit()) or not (
+        int(hours) < 24 and int(minutes) < 60
+    ):
+        raise ImproperlyConfigured(f"{name}={value!r} is not a time: use HH:MM (24-hour), e.g. 17:00.")
+    return value
+
+
+def env_rate(name: str, default: str) -> str:
+    """A DRF throttle rate 'N/period' (period s, m, h or d): DRF would only fail on the first request."""
+    value = env_str(name, default)
+    count, sep, period = value.partition("/")
+    if not (sep and count.isdigit() and period[:1] in {"s", "m", "h", "d"}):
+        raise ImproperlyConfigured(f"{name}={value!r} is not a rate: use N/s, N/min, N/hour or N/day.")
+    return value
+
+
+def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
+    value = env_str(name, default).upper()
+    if value not in choices:
+        raise ImproperlyConfigured(f"{name}={value!r}: use one of {', '.join(choices)}.")
+    return value
 
 
 DEBUG = env_bool("DEBUG", False)
@@ -89,7 +155,7 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
-        conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
+        conn_max_age=env_int("DB_CONN_MAX_AGE", 60, minimum=0),
         conn_health_checks=True,
     )
 }
@@ -151,7 +217,7 @@ EMAIL_BACKEND = os.environ.get(
 )
 EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(BASE_DIR / "sent-emails"))
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
-EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1, maximum=65535)
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
@@ -163,7 +229,7 @@ if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
-    SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000, minimum=0)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -185,7 +251,7 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": (
         ["rest_framework.renderers.JSONRenderer", "rest_framework.renderers.BrowsableAPIRenderer"]
     ),
-    "DEFAULT_THROTTLE_RATES": {"auth": os.environ.get("AUTH_THROTTLE_RATE", "30/min")},
+    "DEFAULT_THROTTLE_RATES": {"auth": env_rate("AUTH_THROTTLE_RATE", "30/min")},
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 
@@ -217,17 +283,21 @@ CELERY_TIMEZONE = TIME_ZONE
 # --- Risk platform ------------------------------------------------------------------------------
 # The firm's trading day starts at this local time in TIME_ZONE; daily P&L and default reservation
 # expiry are measured from it.
-RISK_DAY_ROLL_TIME = os.environ.get("RISK_DAY_ROLL_TIME", "00:00")
+RISK_DAY_ROLL_TIME = env_roll_time("RISK_DAY_ROLL_TIME", "00:00")
 # Marks older than this many seconds are stale for the pre-trade check.
-RISK_MAX_MARK_AGE_SECONDS = int(os.environ.get("RISK_MAX_MARK_AGE_SECONDS", str(3 * 24 * 3600)))
+RISK_MAX_MARK_AGE_SECONDS = env_int("RISK_MAX_MARK_AGE_SECONDS", 3 * 24 * 3600, minimum=0)
 # Nightly risk report time (firm time zone) for celery beat.
-RISK_REPORT_HOUR = int(os.environ.get("RISK_REPORT_HOUR", "22"))
+RISK_REPORT_HOUR = env_int("RISK_REPORT_HOUR", 22, minimum=0, maximum=23)
+# A fixed lifetime of a reservation in seconds; 0 keeps it until the end of the firm's risk day (the
+# next RISK_DAY_ROLL_TIME), when an unfilled day order is gone anyway.
+RISK_RESERVATION_TTL_SECONDS = env_int("RISK_RESERVATION_TTL_SECONDS", 0, minimum=0)
 # Tests set this so that a missing PostgreSQL or Redis fails the run instead of skipping.
 RISK_REQUIRE_SERVICES = env_bool("RISK_REQUIRE_SERVICES", False)
 
+LOG_LEVEL = env_choice("LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"))
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
 }

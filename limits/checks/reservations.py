@@ -45,7 +45,7 @@ def reservation_expiry(now: datetime) -> datetime:
     reservation lasts until the end of the firm's risk day (the next RISK_DAY_ROLL_TIME in TIME_ZONE),
     when an unfilled day order is gone anyway.
     """
-    ttl = int(getattr(settings, "RISK_RESERVATION_TTL_SECONDS", 0) or 0)
+    ttl = settings.RISK_RESERVATION_TTL_SECONDS
     if ttl > 0:
         return now + timedelta(seconds=ttl)
     zone = ZoneInfo(settings.TIME_ZONE)
