@@ -2,7 +2,10 @@
 
 Each action shows a confirmation page (like Django's "delete selected") that asks for a reason, then
 calls `trading_state_set` for every selected row in one transaction, so the log says who and why.
-Usage: `actions = [*trading_state_actions]` on the ModelAdmin.
+
+The accounts app registers those admins and may not import limits (apps import downwards only), so
+limits adds its actions to them: `register_trading_state_actions()`, called by limits/admin.py, which
+Django's admin autodiscovery imports after accounts/admin.py (INSTALLED_APPS order).
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
 
-from accounts.models import TradingState
+from accounts.models import Account, AccountGroup, Strategy, TradingState
 from limits.models import TradingStateSource
 from limits.services import trading_state_set
 
@@ -94,3 +97,14 @@ reduce_only = _make_action(TradingState.REDUCE_ONLY, "Reduce only")
 resume = _make_action(TradingState.ACTIVE, "Resume")
 
 trading_state_actions: list[AdminAction] = [halt, reduce_only, resume]
+
+
+def register_trading_state_actions(site: admin.AdminSite = admin.site) -> None:
+    """Add the kill-switch actions to the Account, Strategy and AccountGroup admins of `site`.
+
+    Idempotent: an action already there is not added twice.
+    """
+    for model in (Account, Strategy, AccountGroup):
+        model_admin = site.get_model_admin(model)
+        actions = list(model_admin.actions or ())
+        model_admin.actions = [*actions, *(a for a in trading_state_actions if a not in actions)]

@@ -1,4 +1,6 @@
-"""Reads of the limits app: effective limits (cached), history, overrides, visible groups."""
+"""Reads of the limits app: effective limits (cached), history, overrides, visible groups.
+
+The utilization of the limits is in limits/utilization.py (it builds on these reads)."""
 
 from __future__ import annotations
 
@@ -25,7 +27,6 @@ from limits.models import (
     TradingStateChange,
 )
 from limits.services.scopes import Target, scope_filter, target_kind
-from limits.utilization import limit_utilization
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -40,7 +41,6 @@ __all__ = [
     "limit_history",
     "limit_overrides",
     "limit_set_of",
-    "limit_utilization",
     "may_manage_group",
     "next_override_expiry",
     "trading_state_history",

@@ -4,6 +4,11 @@ Computed from the account's valuation (positions/ledger/valuation.py, already in
 and its effective limits. Order-level limits (order size, price collar) have no standing use and
 are not listed; neither is max_orders_per_minute (its counter lives with the check service).
 Open reservations are not counted here: this is the use by positions held, not by orders in flight.
+
+The use of `max_var` needs the latest VaR, which the analytics app stores; analytics builds on limits,
+so limits does not import it. Limits owns the interface instead, `LatestVar` (account id -> the latest
+99% VaR in the base currency, or None), and analytics registers its reader in AnalyticsConfig.ready();
+with none registered there is no figure, as for an account without a report.
 """
 
 from __future__ import annotations
@@ -14,10 +19,21 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from accounts.models import Account
+from limits.selectors import EffectiveLimits, effective_limits
 
 if TYPE_CHECKING:
-    from limits.selectors import EffectiveLimits
     from positions.ledger.valuation import AccountValuation
+
+LatestVar = Callable[[int], Decimal | None]
+
+_latest_var: LatestVar | None = None
+
+
+def register_latest_var(reader: LatestVar | None) -> None:
+    """Install the reader of an account's latest 99% VaR (analytics, at start-up); None removes it."""
+    global _latest_var
+    _latest_var = reader
+
 
 HUNDRED = Decimal(100)
 CENT = Decimal("0.01")
@@ -70,21 +86,9 @@ def limit_utilization(
 ) -> dict[str, Decimal | None]:
     """Percent in use per limit name of `account`'s effective limits (overrides applied).
 
-    `var`: the latest 99% VaR when the caller has it; else it is read from the latest risk report.
+    `var`: the latest 99% VaR when the caller has it; else the registered `LatestVar` reads it.
     """
-    from limits.selectors import effective_limits
-
     limits = effective_limits(account=account)
-    if limits.max_var is not None and var is None:
-        var = _latest_var(account)
+    if limits.max_var is not None and var is None and _latest_var is not None:
+        var = _latest_var(account.pk)
     return utilization_from_valuation(limits=limits, valuation=valuation, var=var)
-
-
-def _latest_var(account: Account) -> Decimal | None:
-    # Looked up late: analytics builds on limits (alerts read max_var), not the other way round.
-    try:
-        from analytics.selectors import latest_var_99
-    except ImportError:  # pragma: no cover - analytics is optional for the limits app
-        return None
-    reader: Callable[..., Decimal | None] = latest_var_99
-    return reader(account_id=account.pk)

@@ -121,6 +121,8 @@ INSTALLED_APPS = [
     "positions",
     "limits",
     "analytics",
+    # Above every app: the demo loader writes through all of them (manage.py load_demo).
+    "riskplatform.demo",
 ]
 
 MIDDLEWARE = [

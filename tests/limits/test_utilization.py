@@ -5,9 +5,9 @@ from types import SimpleNamespace
 
 import pytest
 
-from limits.selectors import EffectiveLimits, limit_utilization
+from limits.selectors import EffectiveLimits
 from limits.services import limit_set_update
-from limits.utilization import utilization_from_valuation
+from limits.utilization import limit_utilization, utilization_from_valuation
 from tests.factories import AccountFactory
 
 D = Decimal

@@ -11,7 +11,7 @@ from rest_framework.authtoken.models import Token
 
 from accounts.models import Account, AccountGroup, Membership, Role
 from accounts.services import account_create, membership_set, strategy_create
-from positions.demo import universe as u
+from riskplatform.demo import universe as u
 
 
 @dataclass(frozen=True)
