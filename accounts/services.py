@@ -14,7 +14,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from accounts.audit import change_record, diff
-from accounts.models import Account, ChangeLogEntry, Membership, Role, Strategy, TradingState
+from accounts.models import Account, ChangeLogEntry, Membership, Strategy, TradingState
+from accounts.scoping import Role
 from accounts.trading_state import trading_state_switch
 
 if TYPE_CHECKING:

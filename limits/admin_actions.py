@@ -23,6 +23,7 @@ from django.http import HttpRequest
 from django.template.response import TemplateResponse
 
 from accounts.models import Account, AccountGroup, Strategy, TradingState
+from accounts.scoping import Action, can, can_on_group
 from limits.models import TradingStateSource
 from limits.services import trading_state_set
 
@@ -45,20 +46,31 @@ class TradingStateReasonForm(forms.Form):
         return reason
 
 
-def _may_switch(modeladmin: Any, request: HttpRequest) -> bool:
-    # Flipping the kill switch changes the row: the model's change permission is required.
-    return bool(modeladmin.has_change_permission(request))
+def _may_switch(modeladmin: Any, request: HttpRequest, targets: list[Any]) -> bool:
+    """The admin's own model permission (flipping the switch changes the row) and the permission gate
+    on every selected target, as the API asks it."""
+    if not modeladmin.has_change_permission(request):
+        return False
+    user = request.user
+    for target in targets:
+        if isinstance(target, AccountGroup):
+            allowed = can_on_group(user, target, Action.MANAGE)
+        else:
+            allowed = can(user, target.account if isinstance(target, Strategy) else target, Action.MANAGE)
+        if not allowed:
+            return False
+    return True
 
 
 def _make_action(state: str, verb: str) -> AdminAction:
     label = TradingState(state).label
 
     def action(modeladmin: Any, request: HttpRequest, queryset: QuerySet[Any]) -> TemplateResponse | None:
-        if not _may_switch(modeladmin, request):
+        targets = list(queryset.select_related("account") if queryset.model is Strategy else queryset)
+        if not _may_switch(modeladmin, request, targets):
             raise PermissionDenied
         form = TradingStateReasonForm(request.POST if request.POST.get("confirm") == "yes" else None)
         if form.is_bound and form.is_valid():
-            targets = list(queryset)
             with transaction.atomic():
                 for target in targets:
                     trading_state_set(

@@ -9,7 +9,8 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import User
 from rest_framework.authtoken.models import Token
 
-from accounts.models import Account, AccountGroup, Membership, Role
+from accounts.models import Account, AccountGroup, Membership
+from accounts.scoping import Role
 from accounts.services import account_create, membership_set, strategy_create
 from riskplatform.demo import universe as u
 
