@@ -6,7 +6,8 @@ Every API view, dashboard and admin action asks here, in one of three shapes:
 - `authorize(...)`/`decide(...)`, raising `AccountNotVisible` (the API answers 404: never reveal that
   the account exists) or `ActionNotAllowed` (403: the caller sees it but the role does not allow it).
   The per-request account scope (`accounts.selectors.account_for_user`) reads the role in its one raw
-  statement and decides with `decide`.
+  statement and decides with `decide`; `accounts.selectors.group_for_user` does the same for desks
+  with `can_on_group`.
 
 All of them read one table, `ROLES_FOR_ACTION`: nowhere else compares role names. Staff and
 superusers act as risk managers on every account; anonymous and inactive users may do nothing.
@@ -145,14 +146,6 @@ def can_on_group(user: AnyUser, group: AccountGroup, action: Action | str) -> bo
     # (user, account) is unique in Membership: the join counts each account at most once.
     total = group.accounts.count()
     return total > 0 and allowed.count() == total
-
-
-def authorize_group(user: AnyUser, group: AccountGroup, action: Action | str) -> None:
-    """GroupNotVisible or ActionNotAllowed unless `can_on_group(user, group, action)`."""
-    if not can_on_group(user, group, Action.VIEW):
-        raise GroupNotVisible(group.code)
-    if not can_on_group(user, group, action):
-        raise ActionNotAllowed(GROUP_ACTION_NOT_ALLOWED)
 
 
 class AccountQuerySet(models.QuerySet[Any]):
