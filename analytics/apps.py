@@ -7,6 +7,9 @@ from django.apps import AppConfig
 
 from limits.risk_figures import register_latest_var
 
+# The readers import analytics.selectors late: Django imports an app's AppConfig before any model is
+# loaded, and the selectors import models (the app-loading order forces it).
+
 
 def _summary_var_99(*, account: Any, valuation: Any) -> Decimal | None:
     """The account summary's var_99: the latest successful nightly report's 99% VaR."""
@@ -16,8 +19,7 @@ def _summary_var_99(*, account: Any, valuation: Any) -> Decimal | None:
 
 
 def _latest_var_99(account_id: int, currency: str) -> Decimal | None:
-    """limits' max_var figures (the pre-trade check's warning, utilization)."""
-    # Imported at call time: apps.py is imported before the models are ready (Django app loading).
+    """limits.risk_figures.LatestVar: the latest successful report's 99% VaR in `currency`."""
     from analytics.selectors import latest_var_99
 
     return latest_var_99(account_id=account_id, currency=currency)

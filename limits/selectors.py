@@ -1,4 +1,7 @@
-"""Reads of the limits app: effective limits (cached), history, overrides, visible groups."""
+"""Reads of the limits app: effective limits (cached), history, overrides. Which desks a user may see
+or manage is the permission gate's (accounts/scoping.py).
+
+The utilization of the limits is in limits/utilization.py (it builds on these reads)."""
 
 from __future__ import annotations
 
@@ -6,13 +9,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from accounts.models import Account, AccountGroup, Membership, Strategy
-from accounts.scoping import is_firm_wide
+from accounts.models import Account, AccountGroup, Strategy
 from limits.cache import generation_keys, scope_limits_cache
 from limits.engine import Limits
 from limits.models import (
@@ -26,20 +28,14 @@ from limits.models import (
 from limits.services.scopes import Target, scope_filter, target_kind
 from limits.shared_state import shared_state
 
-if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-
-
 __all__ = [
     "EffectiveLimits",
     "effective_limits",
     "effective_limits_of",
     "effective_limits_of_scopes",
-    "groups_for_user",
     "limit_history",
     "limit_overrides",
     "limit_set_of",
-    "may_manage_group",
     "next_override_expiry",
     "trading_state_history",
 ]
@@ -256,28 +252,3 @@ def next_override_expiry(*, after: datetime | None = None) -> datetime | None:
         .values_list("expires_at", flat=True)
         .first()
     )
-
-
-def groups_for_user(user: AbstractBaseUser | AnonymousUser) -> QuerySet[AccountGroup]:
-    """Groups the user may see: all for staff; else those holding an account they risk-manage."""
-    if not getattr(user, "is_authenticated", False):
-        return AccountGroup.objects.none()
-    if is_firm_wide(user):
-        return AccountGroup.objects.all()
-    managed = Membership.objects.filter(user_id=cast(int, user.pk), role="risk_manager").values("account_id")
-    return AccountGroup.objects.filter(accounts__in=managed).distinct()
-
-
-def may_manage_group(*, user: AbstractBaseUser | AnonymousUser, group: AccountGroup) -> bool:
-    """Staff, or a risk manager of every account in the group (an empty group: staff only)."""
-    if is_firm_wide(user):
-        return True
-    account_ids = set(group.accounts.values_list("pk", flat=True))
-    if not account_ids:
-        return False
-    managed = set(
-        Membership.objects.filter(
-            user_id=cast(int, user.pk), role="risk_manager", account_id__in=account_ids
-        ).values_list("account_id", flat=True)
-    )
-    return managed == account_ids
