@@ -88,9 +88,8 @@ def test_database_tokens_move_with_the_writers_transaction():
     assert GenerationToken.objects.get(name="limits:account:1").token == replaced[0]
 
 
+@pytest.mark.parametrize("configuration", ["orm+database", "postgres+database"], indirect=True)
 def test_the_database_window_counts_the_decisions_of_the_last_minute(configuration, funded, check):
-    if not configuration.endswith("database"):
-        pytest.skip("the database's window")
     set_limits(funded, max_orders_per_minute=2)
     check()
     check(quantity="1")
