@@ -5,7 +5,7 @@ from typing import Any
 
 from django.apps import AppConfig
 
-from limits.risk_figures import register_latest_var
+from limits.risk_figures import register_latest_var, register_risk_model_source
 
 # The readers import analytics.selectors late: Django imports an app's AppConfig before any model is
 # loaded, and the selectors import models (the app-loading order forces it).
@@ -25,6 +25,12 @@ def _latest_var_99(account_id: int, currency: str) -> Decimal | None:
     return latest_var_99(account_id=account_id, currency=currency)
 
 
+def _stored_risk_models() -> Any:
+    from analytics.risk_model_source import stored_risk_models
+
+    return stored_risk_models
+
+
 class AnalyticsConfig(AppConfig):
     name = "analytics"
     default_auto_field = "django.db.models.BigAutoField"
@@ -34,3 +40,4 @@ class AnalyticsConfig(AppConfig):
 
         register_summary_extension("var_99", _summary_var_99)
         register_latest_var(_latest_var_99)
+        register_risk_model_source(_stored_risk_models())

@@ -421,17 +421,28 @@ def _factor_returns(
     lookback_days: int,
 ) -> tuple[FloatArray, tuple[date, ...], Any]:
     """(returns [lookback x k] with gaps as 0, their dates, days missing per factor [k])."""
-    k = u.n_factors
     symbol_col = {instruments[fid].symbol: j for j, fid in enumerate(factor_ids)}
     cols = [symbol_col[s] for s in u.factor_symbols]
-    if history.closes.shape[0] >= 2 and k:
-        r = simple_returns(history.closes[:, cols])[-lookback_days:]
-        dates = history.dates[1:][-lookback_days:]
-    else:
-        r = np.zeros((0, k))
-        dates = ()
+    closes = history.closes[:, cols] if history.closes.shape[0] else np.zeros((0, len(cols)))
+    returns, missing = _returns_and_gaps(closes, lookback_days)
+    dates = history.dates[1:][-lookback_days:] if returns.shape[0] else ()
+    return returns, tuple(dates), missing
+
+
+def _returns_and_gaps(closes: FloatArray, lookback_days: int) -> tuple[FloatArray, Any]:
+    """(the last `lookback_days` daily simple returns of each column, gaps as 0; the days each
+    column lacks): the one way books and the day's risk model turn closes into returns."""
+    k = closes.shape[1] if closes.ndim == 2 else 0
+    r = simple_returns(closes)[-lookback_days:] if closes.shape[0] >= 2 and k else np.zeros((0, k))
     missing = (lookback_days - r.shape[0]) + np.count_nonzero(~np.isfinite(r), axis=0)
-    return np.where(np.isfinite(r), r, 0.0), tuple(dates), missing
+    return np.where(np.isfinite(r), r, 0.0), missing
+
+
+def factor_returns(factor_ids: list[int], as_of: date, lookback_days: int) -> tuple[FloatArray, Any]:
+    """Daily simple returns [lookback x k] of `factor_ids` (columns in that order) over their date
+    grid ending `as_of`, and per factor the days it lacks (0 = a complete window), as books
+    compute them."""
+    return _returns_and_gaps(_load_history(factor_ids, as_of, lookback_days).closes, lookback_days)
 
 
 _PROBLEM_ORDER = ("missing_price", "missing_fx_rate", "missing_implied_vol")

@@ -1,24 +1,60 @@
 """Risk figures limits reads but analytics computes, without limits importing analytics.
 
-analytics (a higher layer) registers its reader at start-up (AnalyticsConfig.ready). Without one, the
-figure is unknown: a max_var limit then shows no utilization and the check gives no max_var warning.
+analytics (a higher layer) registers its readers at start-up (AnalyticsConfig.ready). Without them,
+the figures are unknown: a max_var limit then shows no utilization, and every check answers
+`"risk": null` with a `var_unavailable` warning (and a max_var limit rejects risk-increasing orders).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
+from datetime import date
 from decimal import Decimal
+from typing import Protocol
+
+from limits.engine.snapshot import InstrumentRef, Mark, RiskModel
 
 # (account id, currency) -> the 99% 1-day VaR of the account's latest successful risk report in that
 # currency, or None.
 LatestVar = Callable[[int, str], Decimal | None]
+
+# The generation token (limits/shared_state) the day's risk model is kept under in every process;
+# the check reads it with its rate window and hands it to the source.
+RISK_MODEL_GENERATION = "risk-model"
+
+
+class RiskModelSource(Protocol):
+    def __call__(
+        self,
+        *,
+        generation: str,
+        trading_date: date,
+        symbols: Iterable[str],
+        instruments: Mapping[str, InstrumentRef],
+        marks: Mapping[str, Mark],
+    ) -> RiskModel | str:
+        """The day's parametric model for `symbols` (their factors' covariance and each one's delta
+        exposure per unit at `marks`), or why there is none at all."""
+        ...
 
 
 def _unknown(account_id: int, currency: str) -> Decimal | None:
     return None
 
 
+def _no_model(
+    *,
+    generation: str,
+    trading_date: date,
+    symbols: Iterable[str],
+    instruments: Mapping[str, InstrumentRef],
+    marks: Mapping[str, Mark],
+) -> RiskModel | str:
+    return "No risk model source is installed"
+
+
 _latest_var: LatestVar = _unknown
+_risk_model: RiskModelSource = _no_model
 
 
 def register_latest_var(reader: LatestVar) -> None:
@@ -26,6 +62,29 @@ def register_latest_var(reader: LatestVar) -> None:
     _latest_var = reader
 
 
+def register_risk_model_source(source: RiskModelSource) -> None:
+    global _risk_model
+    _risk_model = source
+
+
 def latest_var(account_id: int, currency: str) -> Decimal | None:
     """The account's latest 99% VaR in `currency` (its base currency), or None."""
     return _latest_var(account_id, currency)
+
+
+def risk_model(
+    *,
+    generation: str,
+    trading_date: date,
+    symbols: Iterable[str],
+    instruments: Mapping[str, InstrumentRef],
+    marks: Mapping[str, Mark],
+) -> RiskModel | str:
+    """The day's risk model for a check's instruments (see RiskModelSource)."""
+    return _risk_model(
+        generation=generation,
+        trading_date=trading_date,
+        symbols=symbols,
+        instruments=instruments,
+        marks=marks,
+    )

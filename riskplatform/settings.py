@@ -300,6 +300,9 @@ RISK_REPORT_HOUR = env_int("RISK_REPORT_HOUR", 22, minimum=0, maximum=23)
 # A fixed lifetime of a reservation in seconds; 0 keeps it until the end of the firm's risk day (the
 # next RISK_DAY_ROLL_TIME), when an unfilled day order is gone anyway.
 RISK_RESERVATION_TTL_SECONDS = env_int("RISK_RESERVATION_TTL_SECONDS", 0, minimum=0)
+# The pre-trade check prices VaR on the latest stored day's risk model while it is at most this many
+# days older than the trading date (weekends and holidays); older: var_unavailable.
+RISK_MODEL_MAX_AGE_DAYS = env_int("RISK_MODEL_MAX_AGE_DAYS", 4, minimum=0)
 # Where the order-rate window and the generation tokens of cached limits and instruments live, shared
 # by every process (limits/shared_state): "redis" (needs REDIS_URL) or "database".
 RISK_SHARED_STATE = env_choice(

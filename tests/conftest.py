@@ -65,6 +65,7 @@ def _clear_cache() -> Iterator[None]:
     process's copies: test databases are rolled back between tests, the copies must not outlive them."""
     from django.core.cache import cache
 
+    from analytics.risk_model_source import stored_risk_models
     from limits.cache import scope_limits_cache
     from limits.checks.refdata import instruments, previous_closes
 
@@ -73,6 +74,7 @@ def _clear_cache() -> Iterator[None]:
         scope_limits_cache.clear()
         instruments.clear()
         previous_closes.clear()
+        stored_risk_models.clear()
 
     clear()
     yield

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from analytics.models.alerts import Alert, AlertKind, AlertSeverity, AlertState
 from analytics.models.reports import ReportStatus, RiskReport
+from analytics.models.risk_models import DailyRiskModel
 from analytics.models.scenarios import StressScenario
 
 __all__ = [
@@ -11,6 +12,7 @@ __all__ = [
     "AlertKind",
     "AlertSeverity",
     "AlertState",
+    "DailyRiskModel",
     "ReportStatus",
     "RiskReport",
     "StressScenario",

@@ -37,6 +37,7 @@ from analytics.riskmath.errors import RiskMathError
 from analytics.riskmath.results import VarBatch
 from analytics.riskmath.stress import StressScenario as CoreScenario
 from analytics.selectors.risk import stored_scenarios
+from analytics.services.risk_models import risk_model_store
 from analytics.services.thresholds import ReportOutcome, raise_alerts
 from analytics.snapshot import Book, load_books
 from positions.clock import current_trading_date
@@ -109,6 +110,7 @@ def risk_reports_run(
         qs = qs.filter(id__in=list(account_ids))
     accounts = list(qs.values_list("id", "base_currency"))
     summary = RunSummary(as_of=day, accounts=len(accounts))
+    risk_model_store(as_of=day)  # the pre-trade check's VaR model for the day
     scenarios = stored_scenarios(skip_invalid=True)
     fx = load_fx_table()
     for chunk in _chunks(accounts, chunk_size):

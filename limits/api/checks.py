@@ -120,6 +120,24 @@ _FINDING = inline_serializer(
         "value": serializers.CharField(allow_null=True),
     },
 )
+_RISK = inline_serializer(
+    "CheckRisk",
+    {
+        "method": serializers.ChoiceField(choices=["parametric"]),
+        "confidence": serializers.FloatField(),
+        "horizon_days": serializers.IntegerField(),
+        "lookback_days": serializers.IntegerField(),
+        "currency": serializers.CharField(),
+        "var_before": serializers.FloatField(
+            help_text="1-day 99% VaR of the account's book with its open orders."
+        ),
+        "var_after": serializers.FloatField(help_text="The same book with this order filled."),
+        "incremental_var": serializers.FloatField(help_text="var_after - var_before."),
+    },
+    allow_null=True,
+    help_text="The order's VaR on the day's parametric model; null (with a var_unavailable warning) "
+    "when no risk model can be built.",
+)
 _RESULT = inline_serializer(
     "CheckResult",
     {
@@ -127,6 +145,7 @@ _RESULT = inline_serializer(
         "decision": serializers.ChoiceField(choices=["accepted", "rejected"]),
         "violations": _FINDING.__class__(many=True),
         "warnings": _FINDING.__class__(many=True),
+        "risk": _RISK,
         "evaluated_at": serializers.DateTimeField(),
         "replayed": serializers.BooleanField(),
     },
@@ -139,6 +158,7 @@ def result_json(result: CheckResult) -> dict[str, Any]:
         "decision": result.decision,
         "violations": result.violations,
         "warnings": result.warnings,
+        "risk": result.risk,
         "evaluated_at": serializers.DateTimeField().to_representation(result.evaluated_at),
         "replayed": result.replayed,
     }
@@ -161,6 +181,7 @@ class DecisionOut(serializers.ModelSerializer[CheckDecision]):
             "decision",
             "violations",
             "warnings",
+            "risk",
             "evaluated_at",
             "account",
             "strategy",

@@ -19,35 +19,22 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, cast
 
-from django.db import connection, transaction
+from django.db import transaction
+from django.db.models import OuterRef, Subquery
 
 from limits.engine.snapshot import InstrumentRef
 from limits.engine.types import AssetClass, OptionType
 from limits.shared_state import shared_state
+from positions.models import Instrument, PriceHistory
 
 INSTRUMENTS_GENERATION = "instruments"
 REVALIDATE_SECONDS = 1.0
 
-_SELECT = (
-    "SELECT i.id, i.symbol, i.asset_class, i.currency, i.multiplier, i.margin_rate, u.symbol, "
-    "i.option_type, i.strike, i.expiry FROM positions_instrument i "
-    "LEFT JOIN positions_instrument u ON u.id = i.underlying_id"
-)
-
-
-def dec(value: Any) -> Decimal:
-    """A database number as Decimal (PostgreSQL gives Decimal; SQLite gives int/float/str)."""
-    if isinstance(value, Decimal):
-        return value
-    return Decimal(str(value)) if value is not None else Decimal(0)
-
-
-def _date(value: Any) -> Any:
-    if value is None or not isinstance(value, str):
-        return value
-    from datetime import date
-
-    return date.fromisoformat(value[:10])
+# Loaded once per process and version: the ORM (and its converters) is fast enough.
+_FIELDS = (
+    "id", "symbol", "asset_class", "currency", "multiplier", "margin_rate", "underlying__symbol",
+    "option_type", "strike", "expiry", "dividend_yield",
+)  # fmt: skip
 
 
 @dataclass
@@ -59,17 +46,20 @@ class InstrumentTable:
 
 
 def _ref(row: tuple[Any, ...]) -> InstrumentRef:
-    _id, symbol, asset_class, currency, multiplier, margin_rate, underlying, option_type, strike, expiry = row
+    _, symbol, asset_class, currency, multiplier, margin_rate, underlying, option_type, strike, expiry, dy = (
+        row
+    )
     return InstrumentRef(
         symbol=symbol,
         asset_class=cast(AssetClass, asset_class),
         currency=currency,
-        multiplier=dec(multiplier),
-        margin_rate=dec(margin_rate),
+        multiplier=multiplier,
+        margin_rate=margin_rate,
         underlying=underlying,
         option_type=cast(OptionType, option_type) if option_type else None,
-        strike=dec(strike) if strike is not None else None,
-        expiry=_date(expiry),
+        strike=strike,
+        expiry=expiry,
+        dividend_yield=dy,
     )
 
 
@@ -82,11 +72,9 @@ class InstrumentCache:
 
     def _load(self, version: str | None) -> InstrumentTable:
         table = InstrumentTable(version=version, checked_at=time.monotonic())
-        with connection.cursor() as cursor:
-            cursor.execute(_SELECT)
-            for row in cursor.fetchall():
-                table.by_symbol[row[1]] = _ref(row)
-                table.symbol_by_id[int(row[0])] = row[1]
+        for row in Instrument.objects.values_list(*_FIELDS):
+            table.by_symbol[row[1]] = _ref(row)
+            table.symbol_by_id[row[0]] = row[1]
         return table
 
     def table(self) -> InstrumentTable:
@@ -146,10 +134,6 @@ class PreviousCloses:
     """
 
     MAX_AGE_SECONDS = 300.0
-    _SQL = (
-        "SELECT i.id, (SELECT h.close FROM positions_pricehistory h WHERE h.instrument_id = i.id "
-        "AND h.date < %s ORDER BY h.date DESC LIMIT 1) FROM positions_instrument i"
-    )
 
     def __init__(self) -> None:
         self._date: Any = None
@@ -161,9 +145,15 @@ class PreviousCloses:
         if self._date == trading_date and time.monotonic() - self._loaded_at < self.MAX_AGE_SECONDS:
             return self._closes
         with self._lock:
-            with connection.cursor() as cursor:
-                cursor.execute(self._SQL, [connection.ops.adapt_datefield_value(trading_date)])
-                closes = {int(iid): dec(close) for iid, close in cursor.fetchall() if close is not None}
+            history = PriceHistory.objects.filter(instrument=OuterRef("pk"), date__lt=trading_date)
+            latest = history.order_by("-date")
+            closes = {
+                pk: close
+                for pk, close in Instrument.objects.annotate(
+                    close=Subquery(latest.values("close")[:1])
+                ).values_list("pk", "close")
+                if close is not None
+            }
             self._closes, self._date, self._loaded_at = closes, trading_date, time.monotonic()
             return closes
 

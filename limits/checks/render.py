@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from accounts.api.fields import cents
+from limits.engine.decision import RiskFigures
 from limits.engine.types import Finding
 
 # Codes whose limit/value are counts or quantities; every other figure is money, a percentage or a
@@ -35,4 +36,20 @@ def finding_json(finding: Finding) -> dict[str, Any]:
         "message": finding.message,
         "limit": figure(finding.code, finding.limit),
         "value": figure(finding.code, finding.value),
+    }
+
+
+def risk_json(risk: RiskFigures | None) -> dict[str, Any] | None:
+    """The contract's `risk` object (JSON numbers), or None when no risk model could be built."""
+    if risk is None:
+        return None
+    return {
+        "method": risk.method,
+        "confidence": risk.confidence,
+        "horizon_days": risk.horizon_days,
+        "lookback_days": risk.lookback_days,
+        "currency": risk.currency,
+        "var_before": risk.var_before,
+        "var_after": risk.var_after,
+        "incremental_var": risk.incremental_var,
     }

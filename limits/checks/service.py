@@ -31,15 +31,15 @@ from django.utils import timezone
 from limits.cache import generation_keys
 from limits.checks.idempotency import fingerprint, replayed
 from limits.checks.refdata import instruments, previous_closes
-from limits.checks.render import finding_json, plain
+from limits.checks.render import finding_json, plain, risk_json
 from limits.checks.reservations import release, reservation_expiry
-from limits.checks.snapshot import build_snapshot, check_scopes, scope_limits
+from limits.checks.snapshot import build_snapshot, check_scopes, scope_limits, with_risk_model
 from limits.checks.store import CheckRows, CheckSession, LoadRequest, check_store
 from limits.engine.check import check_batch as engine_check_batch
 from limits.engine.decision import Decision
 from limits.engine.orders import DraftOrder, InvalidOrder
 from limits.models.checks import CheckDecision
-from limits.risk_figures import latest_var
+from limits.risk_figures import RISK_MODEL_GENERATION
 from limits.shared_state import Scope, shared_state
 from positions.clock import current_day_start
 from positions.ledger.tradingday import trading_date
@@ -59,11 +59,14 @@ class CheckResult:
     violations: list[dict[str, Any]]
     warnings: list[dict[str, Any]]
     evaluated_at: datetime
+    risk: dict[str, Any] | None = None
     replayed: bool = False
 
     @classmethod
     def of(cls, row: CheckDecision, *, replayed: bool = False) -> CheckResult:
-        return cls(row.check_id, row.decision, row.violations, row.warnings, row.evaluated_at, replayed)
+        return cls(
+            row.check_id, row.decision, row.violations, row.warnings, row.evaluated_at, row.risk, replayed
+        )
 
 
 def check_order(
@@ -146,23 +149,23 @@ def _check_in(
 
     scopes = check_scopes(rows)
     counts, tokens = shared_state().window_and_tokens(
-        _new_orders_per_scope(rows, [o for _, o in fresh]), now=request.now, tokens=generation_keys(scopes)
+        _new_orders_per_scope(rows, [o for _, o in fresh]),
+        now=request.now,
+        tokens=[*generation_keys(scopes), RISK_MODEL_GENERATION],
     )
-    limits = scope_limits(rows, scopes, tokens)
+    limits = scope_limits(rows, scopes, tokens[:-1])
 
+    day = trading_date(request.day_start)
+    symbols = [o.symbol for _, o in fresh]
     snapshot = build_snapshot(
         rows=rows,
         limits=limits,
-        order_symbols=[o.symbol for _, o in fresh],
+        order_symbols=symbols,
         orders_last_minute=counts,
-        trading_date=trading_date(request.day_start),
+        trading_date=day,
         now=request.now,
-        latest_var=(
-            latest_var(rows.account.id, rows.account.base_currency)
-            if limits.account.max_var is not None
-            else None
-        ),
     )
+    snapshot = with_risk_model(snapshot, generation=tokens[-1], trading_date=day, order_symbols=symbols)
     outcome = engine_check_batch([o for _, o in fresh], snapshot)
 
     batch_id = uuid.uuid4() if batch else None
@@ -239,6 +242,7 @@ def _row(
         decision=decision.decision,
         violations=[finding_json(f) for f in decision.violations],
         warnings=[finding_json(f) for f in decision.warnings],
+        risk=risk_json(decision.risk),
         request={
             "account": order.account,
             "strategy": order.strategy,

@@ -24,6 +24,7 @@ from limits.checks.refdata import InstrumentTable, instruments, previous_closes
 from limits.checks.store.rows import BookRows, CheckRows, MarkRow, ScopeRow
 from limits.engine.snapshot import Limits, Mark, ScopeState, Snapshot
 from limits.engine.types import ZERO
+from limits.risk_figures import risk_model
 from limits.selectors import effective_limits_of_scopes
 from limits.shared_state import Scope
 from positions.ledger.errors import MissingFxRate
@@ -38,6 +39,30 @@ class ScopeLimits:
     account: Limits
     strategies: Mapping[str, Limits]
     groups: Mapping[int, Limits]
+
+
+def with_risk_model(
+    snapshot: Snapshot, *, generation: str, trading_date: date, order_symbols: Iterable[str]
+) -> Snapshot:
+    """The snapshot with the day's VaR model for every instrument its scopes hold or reserve and
+    the orders name (limits.risk_figures; analytics provides it)."""
+    scopes = (snapshot.account, *snapshot.strategies.values(), *snapshot.groups)
+    symbols = {
+        s
+        for scope in scopes
+        for book in (scope.positions, scope.reserved_buy, scope.reserved_sell)
+        for s in book
+    }
+    model = risk_model(
+        generation=generation,
+        trading_date=trading_date,
+        symbols=symbols | set(order_symbols),
+        instruments=snapshot.instruments,
+        marks=snapshot.marks,
+    )
+    if isinstance(model, str):
+        return replace(snapshot, risk_model=None, risk_unavailable=model)
+    return replace(snapshot, risk_model=model)
 
 
 def check_scopes(rows: CheckRows) -> list[Scope]:
@@ -155,7 +180,7 @@ def build_snapshot(
         account=account_state,
         instruments=table.by_symbol,
         marks={
-            symbol_by_id[iid]: Mark(mark.price, mark.as_of)
+            symbol_by_id[iid]: Mark(mark.price, mark.as_of, mark.implied_vol)
             for iid, mark in rows.marks.items()
             if iid in symbol_by_id
         },

@@ -7,11 +7,12 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 
 import limits.engine.rules  # noqa: F401  (registers the rules)
-from limits.engine.decision import Decision, RejectedDecision, Reservation, accept, reserve
+from limits.engine.decision import Decision, RejectedDecision, Reservation, RiskFigures, accept, reserve
 from limits.engine.exposure import ScopeEval, margin_of, rebook
 from limits.engine.findings import Findings
 from limits.engine.orders import DraftOrder, InvalidOrder, ValidatedOrder, validate_order
 from limits.engine.registry import RULES
+from limits.engine.risk import rebook_exposures
 from limits.engine.snapshot import ScopeState, Snapshot
 from limits.engine.types import ZERO, Missing
 
@@ -36,14 +37,37 @@ def evaluate(order: ValidatedOrder, snapshot: Snapshot) -> Decision:
                 registered.fn(ev, out)
         else:
             registered.fn(account_ev, out)
+    figures = _risk_figures(account_ev)
+    risk = None if isinstance(figures, Missing) else figures
+    if isinstance(figures, Missing):
+        out.warning(figures.code, snapshot.account, figures.message)
     warnings = tuple(out.warnings)
     if not out.violations:
         own = _own_figures(account_ev)
         if isinstance(own, Missing):  # fail closed, though the rules above already need these data
             out.missing(own, snapshot.account)
         else:
-            return accept(order, warnings, snapshot.now, own[0], own[1], snapshot.account.base_currency)
-    return RejectedDecision(order, tuple(out.violations), warnings, snapshot.now)
+            base = snapshot.account.base_currency
+            return accept(order, warnings, snapshot.now, own[0], own[1], base, risk)
+    return RejectedDecision(order, tuple(out.violations), warnings, snapshot.now, risk)
+
+
+def _risk_figures(ev: ScopeEval) -> RiskFigures | Missing:
+    """The order's VaR in the account's book, for the answer (every check carries it)."""
+    figures = ev.var()
+    if isinstance(figures, Missing):
+        return figures
+    model = ev.snapshot.risk_model
+    assert model is not None
+    return RiskFigures(
+        method=model.method,
+        confidence=model.confidence,
+        horizon_days=model.horizon_days,
+        lookback_days=model.lookback_days,
+        currency=ev.scope.base_currency,
+        var_before=figures[0],
+        var_after=figures[1],
+    )
 
 
 def _own_figures(ev: ScopeEval) -> tuple[Decimal, Decimal] | Missing:
@@ -105,10 +129,17 @@ def _map_scopes(
     )
     for before, after in pairs:
         cached = snapshot._holdings.get(id(before))
-        if cached is None or cached[0] is not before or isinstance(cached[1], Missing):
-            continue
-        held = cached[1] if moved is None else rebook(updated, after, cached[1], moved)
-        updated._holdings[id(after)] = (after, held)
+        if cached is not None and cached[0] is before and not isinstance(cached[1], Missing):
+            held = cached[1] if moved is None else rebook(updated, after, cached[1], moved)
+            updated._holdings[id(after)] = (after, held)
+        exposures = snapshot._exposures.get(id(before))
+        if exposures is not None and exposures[0] is before and not isinstance(exposures[1], Missing):
+            book = (
+                exposures[1]
+                if moved is None
+                else rebook_exposures(updated, before, after, exposures[1], moved)
+            )
+            updated._exposures[id(after)] = (after, book)
     return updated
 
 

@@ -15,6 +15,24 @@ _TOKEN = object()
 
 
 @dataclass(frozen=True, slots=True)
+class RiskFigures:
+    """The order's risk in the account's book (positions plus open reservations), in the account's
+    base currency: parametric VaR before and after the order (limits/engine/risk.py)."""
+
+    method: str
+    confidence: float
+    horizon_days: int
+    lookback_days: int
+    currency: str
+    var_before: float
+    var_after: float
+
+    @property
+    def incremental_var(self) -> float:
+        return self.var_after - self.var_before
+
+
+@dataclass(frozen=True, slots=True)
 class AcceptedDecision:
     """The order passed every rule of every scope. `notional` and `margin` are the order's own
     figures in the account's base currency (`currency`): what its reservation holds."""
@@ -25,6 +43,7 @@ class AcceptedDecision:
     notional: Decimal
     margin: Decimal
     currency: str
+    risk: RiskFigures | None
     _token: object = field(repr=False, compare=False)
 
     decision: Literal["accepted"] = "accepted"
@@ -41,6 +60,7 @@ class RejectedDecision:
     violations: tuple[Finding, ...]
     warnings: tuple[Finding, ...]
     evaluated_at: datetime
+    risk: RiskFigures | None = None
 
     decision: Literal["rejected"] = "rejected"
 
@@ -74,8 +94,9 @@ def accept(
     notional: Decimal,
     margin: Decimal,
     currency: str,
+    risk: RiskFigures | None,
 ) -> AcceptedDecision:
-    return AcceptedDecision(order, warnings, evaluated_at, notional, margin, currency, _TOKEN)
+    return AcceptedDecision(order, warnings, evaluated_at, notional, margin, currency, risk, _TOKEN)
 
 
 def reserve(decision: AcceptedDecision) -> Reservation:

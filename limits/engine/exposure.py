@@ -17,6 +17,7 @@ from decimal import Decimal
 
 from limits.engine import fmt
 from limits.engine.orders import ValidatedOrder
+from limits.engine.risk import var_before_after
 from limits.engine.snapshot import Holdings, InstrumentRef, ScopeState, Snapshot, fresh_mark, fx_rate
 from limits.engine.types import ZERO, Missing
 from positions.ledger.margin import initial_margin
@@ -195,6 +196,7 @@ class ScopeEval:
         "_book",
         "_equity",
         "_fx",
+        "_var",
         "before",
         "current",
         "order",
@@ -223,6 +225,7 @@ class ScopeEval:
         self._fx: Decimal | Missing | None = None
         self._book: Book | Missing | None = None
         self._equity: Decimal | Missing | None = None
+        self._var: tuple[float, float] | Missing | None = None
 
     @property
     def reduces_before(self) -> bool:
@@ -268,6 +271,14 @@ class ScopeEval:
             assert price is not None
             self._book = build_book(self.snapshot, self.scope, instrument, price, self.before, self.projected)
         return self._book
+
+    def var(self) -> tuple[float, float] | Missing:
+        """The scope's VaR before and after the order (risk.py), or why there is none."""
+        if self._var is None:
+            self._var = var_before_after(
+                self.snapshot, self.scope, self.order.symbol, self.order.signed_quantity
+            )
+        return self._var
 
     def equity(self) -> Decimal | Missing:
         """Cash + unrealized P&L in base currency."""

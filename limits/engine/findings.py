@@ -32,7 +32,14 @@ class Findings:
         self._seen.add(key)
         self.violations.append(Finding(code, scope.kind, scope.code, message, limit, value))
 
-    def warning(self, code: str, scope: ScopeState, message: str, limit: Decimal, value: Decimal) -> None:
+    def warning(
+        self,
+        code: str,
+        scope: ScopeState,
+        message: str,
+        limit: Decimal | None = None,
+        value: Decimal | None = None,
+    ) -> None:
         self.warnings.append(Finding(code, scope.kind, scope.code, message, limit, value))
 
     def missing(self, gap: Missing, scope: ScopeState) -> None:

@@ -11,7 +11,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+import numpy as np
+import numpy.typing as npt
+
 from limits.engine.types import ZERO, AssetClass, Missing, OptionType, ScopeKind, TradingState
+
+FloatMatrix = npt.NDArray[np.float64]
+FloatVector = npt.NDArray[np.float64]
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,12 +33,37 @@ class InstrumentRef:
     option_type: OptionType | None = None
     strike: Decimal | None = None
     expiry: date | None = None
+    dividend_yield: Decimal = ZERO
 
 
 @dataclass(frozen=True, slots=True)
 class Mark:
     price: Decimal
     as_of: datetime
+    implied_vol: Decimal | None = None  # options: the vol their mark implies
+
+
+@dataclass(frozen=True, slots=True)
+class RiskModel:
+    """The parametric VaR model of a check: the one `GET risk/var/?method=parametric` uses, as the
+    nightly run stored it for the day.
+
+    `covariance` [k x k] is the daily covariance of the factors' simple returns over
+    `lookback_days`; `loadings[symbol] = (factor column, delta exposure of one unit in the
+    instrument's own currency)` (linear: mark x multiplier; option: delta x underlying mark x
+    multiplier). VaR of a book = z(confidence) x sqrt(w' C w) x sqrt(horizon_days), w its exposure
+    per factor in the scope's base currency. `missing[symbol]` says why an instrument has no loading
+    (no history in the day's model, no implied vol...): a book holding it has no VaR.
+    """
+
+    as_of: date
+    covariance: FloatMatrix
+    loadings: Mapping[str, tuple[int, float]]
+    missing: Mapping[str, str] = field(default_factory=dict)
+    method: str = "parametric"
+    confidence: float = 0.99
+    horizon_days: int = 1
+    lookback_days: int = 250
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +132,16 @@ class Holdings:
 
 
 @dataclass(frozen=True, slots=True)
+class FactorBook:
+    """A scope's book as VaR sees it: w [k] its exposure per factor in base currency, C w and
+    w' C w (so adding one order is O(1): see risk.var_with)."""
+
+    exposure: FloatVector
+    covariance_times_exposure: FloatVector
+    variance: float
+
+
+@dataclass(frozen=True, slots=True)
 class Snapshot:
     """Everything a check of orders for one account needs.
 
@@ -118,8 +159,15 @@ class Snapshot:
     strategies: Mapping[str, ScopeState] = field(default_factory=dict)
     groups: tuple[ScopeState, ...] = ()
     max_mark_age: timedelta = timedelta(minutes=15)
+    # The day's VaR model, or None with `risk_unavailable` saying why there is none at all.
+    risk_model: RiskModel | None = None
+    risk_unavailable: str = "No risk model"
     # Valued holdings per scope (see exposure.holdings); never copied by dataclasses.replace.
     _holdings: dict[int, tuple[ScopeState, Holdings | Missing]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+    # Factor exposures per scope (see risk.book_exposures); never copied by dataclasses.replace.
+    _exposures: dict[int, tuple[ScopeState, FactorBook | Missing]] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
 

@@ -41,6 +41,11 @@ class CheckDecision(models.Model):
     decision = models.CharField(max_length=8, choices=Outcome.choices)
     violations = models.JSONField(default=list, blank=True)
     warnings = models.JSONField(default=list, blank=True)
+    risk = models.JSONField(
+        null=True,
+        blank=True,
+        help_text="The order's VaR in the account's book (var_before, var_after, ...); null: no risk model.",
+    )
     request = models.JSONField(default=dict, blank=True, help_text="The validated inputs of the check.")
     evaluated_at = models.DateTimeField()
     caller = models.ForeignKey(

@@ -140,9 +140,9 @@ class OrmSession:
         ).values_list("pk", "underlying_id")
         instrument_ids = {pk for pk, _ in involved} | {u for _, u in involved if u is not None}
         marks = {
-            iid: MarkRow(price, as_of)
-            for iid, price, as_of in Price.objects.filter(instrument_id__in=instrument_ids).values_list(
-                "instrument_id", "price", "as_of"
+            iid: MarkRow(price, as_of, vol)
+            for iid, price, as_of, vol in Price.objects.filter(instrument_id__in=instrument_ids).values_list(
+                "instrument_id", "price", "as_of", "implied_vol"
             )
         }
         return CheckRows(

@@ -166,7 +166,7 @@ _PARTS = (
           "FROM {cash.table} c WHERE c.{cash.account} = $1"),
     _Part("GC", ("m.gid",), ("c.{cash.currency}",), ("SUM(c.{cash.amount})",), None,
           "FROM {cash.table} c JOIN mem m ON m.aid = c.{cash.account} GROUP BY m.gid, c.{cash.currency}"),
-    _Part("M", ("pr.{price.instrument}",), (), ("pr.{price.price}",),
+    _Part("M", ("pr.{price.instrument}",), (), ("pr.{price.price}", "pr.{price.implied_vol}"),
           "CAST(EXTRACT(EPOCH FROM pr.{price.as_of}) AS DOUBLE PRECISION)",
           "FROM {price.table} pr WHERE pr.{price.instrument} IN (SELECT iid FROM ins2)"),
     _Part("X", (), ("x.{fx.base}", "x.{fx.quote}"), ("x.{fx.rate}",), None, "FROM {fx.table} x"),
@@ -198,14 +198,14 @@ def _decode(rows: Sequence[tuple[Any, ...]], group_ids: Sequence[int]) -> _Decod
             book.cash[t1] = n1
         elif kind == "GC":  # group id; currency; summed amount
             groups[i1].cash[t1] = n1
-        elif kind == "M":  # instrument id; price; as_of
-            out.marks[i1] = MarkRow(n1, datetime.fromtimestamp(epoch, UTC))
+        elif kind == "M":  # instrument id; price, implied vol; as_of
+            out.marks[i1] = MarkRow(n1, datetime.fromtimestamp(epoch, UTC), n2)
         elif kind == "X":  # base, quote; rate
             out.fx.append((t1, t2, n1))
     return out
 
 
-_READ_STATEMENT = "rp_check_read_v4"
+_READ_STATEMENT = "rp_check_read_v5"
 _PREPARED: weakref.WeakKeyDictionary[Any, bool] = weakref.WeakKeyDictionary()
 
 
@@ -253,7 +253,9 @@ def _store_sql(decisions: Sequence[CheckDecision]) -> tuple[str, list[Any]]:
     for decision in decisions:
         for f in fields:
             value = getattr(decision, f.attname)
-            params.append(json.dumps(value) if isinstance(f, models.JSONField) else value)
+            params.append(
+                json.dumps(value) if isinstance(f, models.JSONField) and value is not None else value
+            )
     row = "(" + ", ".join(["%s"] * len(fields)) + ")"
     columns = ", ".join(str(f.column) for f in fields)
     statements = [

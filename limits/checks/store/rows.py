@@ -59,6 +59,7 @@ class BookRows:
 class MarkRow:
     price: Decimal
     as_of: datetime  # aware
+    implied_vol: Decimal | None = None
 
 
 @dataclass

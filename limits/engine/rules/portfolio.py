@@ -3,6 +3,8 @@ and the advisory max_var warning."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from limits.engine import fmt
 from limits.engine.exposure import ScopeEval
 from limits.engine.findings import Findings
@@ -157,19 +159,19 @@ def insufficient_margin(ev: ScopeEval, out: Findings) -> None:
 
 @rule("var")
 def var(ev: ScopeEval, out: Findings) -> None:
-    """Advisory only: the contract has no VaR violation code and a pre-trade VaR would need the risk
-    model, so the latest stored VaR is compared with max_var as a warning. Unknown VaR: nothing."""
+    """max_var limits the scope's VaR after the order (limits/engine/risk.py): an order that raises
+    it above the limit is rejected; without a risk model a risk-increasing order is rejected with
+    `var_unavailable` (fail closed)."""
     limit = ev.scope.limits.max_var
-    latest = ev.scope.latest_var
-    if limit is None or latest is None or limit <= 0:
+    if limit is None:
         return
-    if latest * HUNDRED >= limit * ev.scope.limits.warn_utilization_pct:
-        base = ev.scope.base_currency
-        out.warning(
-            "var",
-            ev.scope,
-            f"Latest VaR {fmt.money(latest, base)} is at {latest * HUNDRED / limit:,.1f}% of limit "
-            f"{fmt.money(limit, base)}",
-            limit,
-            latest,
-        )
+    figures = ev.var()
+    if isinstance(figures, Missing):
+        if ev.risk_increasing:
+            out.missing(figures, ev.scope)
+        return
+    before, after = (Decimal(repr(v)) for v in figures)
+    base = ev.scope.base_currency
+    out.limit(
+        "var", ev.scope, "1-day 99% VaR", after, limit, lambda v: fmt.money(v, base), blocks=after > before
+    )

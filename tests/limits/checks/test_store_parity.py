@@ -92,7 +92,8 @@ def _world() -> dict[str, Any]:
         expiry=(timezone.now() + timedelta(days=90)).date(),
     )  # fmt: skip
     for instrument, price in ((aapl, "150"), (sap, "80"), (es, "5000"), (call, "7.5")):
-        PriceFactory(instrument=instrument, price=Decimal(price))
+        vol = Decimal("0.31") if instrument.asset_class == "option" else None
+        PriceFactory(instrument=instrument, price=Decimal(price), implied_vol=vol)
         PriceHistoryFactory(instrument=instrument, date=current_day_start().date() - timedelta(days=1),
                             close=Decimal(price) * Decimal("0.98"))  # fmt: skip
     FxRateFactory(base="EUR", quote="USD", rate=Decimal("1.10"))
@@ -187,7 +188,8 @@ def _rows(account: Account, symbols: frozenset[str], ids: frozenset[str]) -> Any
         {gid: (sorted((h.instrument_id, h.line) for h in b.held),
                sorted((r.symbol, r.side, r.quantity) for r in b.reserved), b.cash)
          for gid, b in rows.group_books.items()},
-        {iid: (m.price, _Moment(m.as_of.timestamp())) for iid, m in rows.marks.items()}, sorted(rows.fx),
+        {iid: (m.price, _Moment(m.as_of.timestamp()), m.implied_vol) for iid, m in rows.marks.items()},
+        sorted(rows.fx),
     )  # fmt: skip
 
 

@@ -7,7 +7,10 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+import numpy as np
+
 from limits.engine import DraftOrder, InstrumentRef, Limits, Mark, ScopeState, Snapshot
+from limits.engine.snapshot import RiskModel
 
 D = Decimal
 NOW = datetime(2026, 11, 24, 14, 0, tzinfo=UTC)
@@ -30,6 +33,27 @@ def marks(**prices: str) -> dict[str, Mark]:
 
 
 DEFAULT_MARKS = marks(AAPL="10", MSFT="10", SAP="10", ES="10", **{"AAPL-C": "1"})
+
+# Factors AAPL, MSFT, SAP, ES (the option loads on AAPL): exposure per unit = mark x multiplier
+# (the option: delta 0.5 x AAPL x 100).
+FACTORS = {"AAPL": 0, "MSFT": 1, "SAP": 2, "ES": 3}
+LOADINGS = {"AAPL": (0, 10.0), "MSFT": (1, 10.0), "SAP": (2, 10.0), "ES": (3, 500.0), "AAPL-C": (0, 500.0)}
+
+
+def risk_model(vols: dict[str, float] | None = None, correlation: float = 0.0, **kw: Any) -> RiskModel:
+    """A model with daily return vols per factor (default: none, so every VaR is 0)."""
+    sigma = np.array([(vols or {}).get(name, 0.0) for name in FACTORS])
+    corr = np.full((len(FACTORS), len(FACTORS)), correlation)
+    np.fill_diagonal(corr, 1.0)
+    return RiskModel(
+        as_of=NOW.date(),
+        covariance=np.outer(sigma, sigma) * corr,
+        loadings=kw.pop("loadings", LOADINGS),
+        **kw,
+    )
+
+
+QUIET_MODEL = risk_model()
 
 
 def snapshot(
@@ -80,6 +104,7 @@ def snapshot(
         fx_rates={k: D(v) for k, v in (fx if fx is not None else {("EUR", "USD"): "1.10"}).items()},
         strategies={"momo": scope("strategy")},
         groups=(scope("group"),),
+        risk_model=QUIET_MODEL,
     )
     return replace(snap, **extra) if extra else snap
 

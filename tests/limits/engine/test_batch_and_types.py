@@ -38,8 +38,8 @@ def test_a_validated_order_cannot_be_built_by_hand() -> None:
 def test_an_accepted_decision_cannot_be_built_by_hand() -> None:
     valid = validate_order(order(), snapshot())
     with pytest.raises(TypeError):
-        AcceptedDecision(valid, (), snapshot().now, D(1), D(1), "USD", object())
-    assert isinstance(accept(valid, (), snapshot().now, D(1), D(1), "USD"), AcceptedDecision)
+        AcceptedDecision(valid, (), snapshot().now, D(1), D(1), "USD", None, object())
+    assert isinstance(accept(valid, (), snapshot().now, D(1), D(1), "USD", None), AcceptedDecision)
 
 
 @pytest.mark.parametrize(

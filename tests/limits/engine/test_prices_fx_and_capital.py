@@ -169,13 +169,6 @@ def test_daily_loss_blocks_only_risk_increasing_orders(
     assert codes(decision.warnings) == ({("daily_loss", scope)} if warned else set())
 
 
-@pytest.mark.parametrize(("latest", "warned"), [(None, False), ("79", False), ("80", True), ("500", True)])
-def test_max_var_only_warns_and_never_invents_a_figure(latest: str | None, warned: bool) -> None:
-    decision = check_order(order(), snapshot("account", Limits(max_var=D(100)), latest_var=latest))
-    assert decision.decision == "accepted"
-    assert codes(decision.warnings) == ({("var", "account")} if warned else set())
-
-
 def test_a_group_sums_in_its_own_base_currency() -> None:
     snap = snapshot("group", Limits(max_order_notional=D(900)), fx={("EUR", "USD"): "1.25"})
     group = replace(snap.groups[0], base_currency="EUR", cash={"EUR": D(10**9)})
