@@ -274,7 +274,7 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     # Accounts, strategies and groups share one kill-switch vocabulary: one enum in the schema.
-    "ENUM_NAME_OVERRIDES": {"TradingStateEnum": "accounts.models.TradingState"},
+    "ENUM_NAME_OVERRIDES": {"TradingStateEnum": "accounts.models.TradingState", "SideEnum": ["buy", "sell"]},
 }
 
 # --- Celery ------------------------------------------------------------------------------------

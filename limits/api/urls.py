@@ -52,4 +52,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path(f"{GROUP}trading-state/", views.GroupTradingStateView.as_view(), name="group-trading-state"),
     # Pre-trade check, decision log, releases (limits/api/checks.py)
     path("", include("limits.api.checks")),
+    path("", include("limits.api.what_if")),
 ]

@@ -88,7 +88,8 @@ def check_batch(
     return _check(account=account, orders=orders, caller=caller, batch=True)
 
 
-def _precheck(account: Account, orders: Sequence[DraftOrder]) -> None:
+def refuse_malformed_basket(account: Account, orders: Sequence[DraftOrder]) -> None:
+    """InvalidOrder for an order of another account or a client_order_id repeated in the basket."""
     errors: dict[str, list[str]] = {}
     seen: dict[str, int] = {}
     for index, order in enumerate(orders):
@@ -112,7 +113,7 @@ def _check(
     caller: AbstractBaseUser | AnonymousUser | None,
     batch: bool,
 ) -> list[CheckResult]:
-    _precheck(account, orders)
+    refuse_malformed_basket(account, orders)
     now = timezone.now()
     day_start = current_day_start(now)
     # Warm the per-process caches before taking the locks, so a reload never runs while holding them.
@@ -140,7 +141,7 @@ def _check_in(
     batch: bool,
 ) -> list[CheckResult]:
     rows = session.lock_and_load(request)
-    _refuse_unknown_strategies(rows, account, orders)
+    refuse_unknown_strategies(set(rows.strategies), account, orders)
 
     results = _replays(rows, orders)
     fresh = [(i, o) for i, o in enumerate(orders) if results[i] is None]
@@ -181,11 +182,12 @@ def _check_in(
     return [r for r in results if r is not None]
 
 
-def _refuse_unknown_strategies(rows: CheckRows, account: Account, orders: Sequence[DraftOrder]) -> None:
+def refuse_unknown_strategies(known: set[str], account: Account, orders: Sequence[DraftOrder]) -> None:
+    """InvalidOrder naming every order whose strategy is not one of the account's `known` ones."""
     unknown = {
         f"orders[{i}].strategy": [f"Unknown strategy {o.strategy!r} for account {account.code}."]
         for i, o in enumerate(orders)
-        if o.strategy and o.strategy not in rows.strategies
+        if o.strategy and o.strategy not in known
     }
     if unknown:
         raise InvalidOrder(unknown)

@@ -286,3 +286,26 @@ class ScopeEval:
             cash = cash_in_base(self.snapshot, self.scope.cash, self.scope.base_currency)
             self._equity = cash if isinstance(cash, Missing) else cash + self.scope.unrealized_pnl
         return self._equity
+
+
+@dataclass(frozen=True, slots=True)
+class BookFigures:
+    """A scope's standing figures as the check measures them (positions at their worse side of open
+    reservations, at fresh marks), in its base currency. `leverage` is None when equity <= 0."""
+
+    gross_exposure: Decimal
+    net_exposure: Decimal
+    margin_required: Decimal
+    equity: Decimal
+    leverage: Decimal | None
+
+
+def book_figures(snapshot: Snapshot, scope: ScopeState) -> BookFigures | Missing:
+    held = holdings(snapshot, scope)
+    if isinstance(held, Missing):
+        return held
+    cash = cash_in_base(snapshot, scope.cash, scope.base_currency)
+    if isinstance(cash, Missing):
+        return cash
+    equity = cash + scope.unrealized_pnl
+    return BookFigures(held.gross, held.net, held.margin, equity, held.gross / equity if equity > 0 else None)

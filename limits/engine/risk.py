@@ -39,6 +39,13 @@ def value_at_risk(model: RiskModel, variance: float) -> float:
     return z_score(model.confidence) * math.sqrt(max(variance, 0.0)) * math.sqrt(model.horizon_days)
 
 
+def expected_shortfall(model: RiskModel, variance: float) -> float:
+    """ES of the same normal P&L: sigma sqrt(h) phi(z) / (1 - c), as analytics/riskmath/parametric.py."""
+    z = z_score(model.confidence)
+    sigma = math.sqrt(max(variance, 0.0)) * math.sqrt(model.horizon_days)
+    return sigma * NormalDist().pdf(z) / (1.0 - model.confidence)
+
+
 def _unavailable(snapshot: Snapshot, symbols: Iterable[str] = ()) -> Missing:
     model = snapshot.risk_model
     if model is None:

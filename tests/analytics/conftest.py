@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.analytics.book import funded_book
 from tests.analytics.helpers import hold, listed
 
 
@@ -22,3 +23,9 @@ def scenarios(db):
     from riskplatform.demo.analytics import demo_scenarios_create
 
     demo_scenarios_create()
+
+
+@pytest.fixture
+def book(account, owner):
+    """ACC-1's book of tests/analytics/book.py and its risk manager's API client."""
+    return funded_book(account, owner)
