@@ -10,13 +10,11 @@ from datetime import datetime
 from django.utils import timezone
 
 from accounts.models import Account, Strategy
-from limits.cache import generation_keys
 from limits.checks.refdata import instruments, previous_closes
-from limits.checks.snapshot import build_snapshot, check_scopes, scope_limits, with_risk_model
+from limits.checks.snapshot import check_scopes, snapshot_of
 from limits.checks.store import LoadRequest, check_store
 from limits.engine.snapshot import Snapshot
-from limits.risk_figures import RISK_MODEL_GENERATION, latest_var
-from limits.shared_state import shared_state
+from limits.risk_figures import latest_var
 from positions.clock import current_day_start
 from positions.ledger.tradingday import trading_date
 
@@ -44,21 +42,14 @@ def book_snapshot(
         if not open_orders:
             for book in (rows.account_book, *rows.group_books.values()):
                 book.reserved.clear()
-        scopes = check_scopes(rows)
-        counts, tokens = shared_state().window_and_tokens(
-            dict.fromkeys(scopes, 0), now=now, tokens=[*generation_keys(scopes), RISK_MODEL_GENERATION]
+        return snapshot_of(
+            rows,
+            added=dict.fromkeys(check_scopes(rows), 0),
+            now=now,
+            trading_date=trading_date(day_start),
+            order_symbols=sorted(symbols),
+            # The report's VaR for max_var's utilization (the check itself prices VaR on the model).
+            latest_var=lambda limits: (
+                latest_var(account.pk, account.base_currency) if limits.max_var is not None else None
+            ),
         )
-    limits = scope_limits(rows, scopes, tokens[:-1])
-    day = trading_date(day_start)
-    snapshot = build_snapshot(
-        rows=rows,
-        limits=limits,
-        order_symbols=symbols,
-        orders_last_minute=counts,
-        trading_date=day,
-        now=now,
-        latest_var=(
-            latest_var(account.pk, account.base_currency) if limits.account.max_var is not None else None
-        ),
-    )
-    return with_risk_model(snapshot, generation=tokens[-1], trading_date=day, order_symbols=symbols)

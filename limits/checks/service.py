@@ -28,19 +28,17 @@ from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
 
-from limits.cache import generation_keys
 from limits.checks.idempotency import fingerprint, replayed
 from limits.checks.refdata import instruments, previous_closes
 from limits.checks.render import finding_json, plain, risk_json
 from limits.checks.reservations import release, reservation_expiry
-from limits.checks.snapshot import build_snapshot, check_scopes, scope_limits, with_risk_model
+from limits.checks.snapshot import snapshot_of
 from limits.checks.store import CheckRows, CheckSession, LoadRequest, check_store
 from limits.engine.check import check_batch as engine_check_batch
 from limits.engine.decision import Decision
 from limits.engine.orders import DraftOrder, InvalidOrder
 from limits.models.checks import CheckDecision
-from limits.risk_figures import RISK_MODEL_GENERATION
-from limits.shared_state import Scope, shared_state
+from limits.shared_state import Scope
 from positions.clock import current_day_start
 from positions.ledger.tradingday import trading_date
 
@@ -148,25 +146,13 @@ def _check_in(
     if not fresh:
         return [r for r in results if r is not None]
 
-    scopes = check_scopes(rows)
-    counts, tokens = shared_state().window_and_tokens(
-        _new_orders_per_scope(rows, [o for _, o in fresh]),
+    snapshot = snapshot_of(
+        rows,
+        added=_new_orders_per_scope(rows, [o for _, o in fresh]),
         now=request.now,
-        tokens=[*generation_keys(scopes), RISK_MODEL_GENERATION],
+        trading_date=trading_date(request.day_start),
+        order_symbols=[o.symbol for _, o in fresh],
     )
-    limits = scope_limits(rows, scopes, tokens[:-1])
-
-    day = trading_date(request.day_start)
-    symbols = [o.symbol for _, o in fresh]
-    snapshot = build_snapshot(
-        rows=rows,
-        limits=limits,
-        order_symbols=symbols,
-        orders_last_minute=counts,
-        trading_date=day,
-        now=request.now,
-    )
-    snapshot = with_risk_model(snapshot, generation=tokens[-1], trading_date=day, order_symbols=symbols)
     outcome = engine_check_batch([o for _, o in fresh], snapshot)
 
     batch_id = uuid.uuid4() if batch else None

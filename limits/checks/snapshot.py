@@ -13,20 +13,21 @@ caller (limits.selectors, under their generation tokens).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
 
+from limits.cache import generation_keys
 from limits.checks.refdata import InstrumentTable, instruments, previous_closes
 from limits.checks.store.rows import BookRows, CheckRows, MarkRow, ScopeRow
 from limits.engine.snapshot import Limits, Mark, ScopeState, Snapshot
 from limits.engine.types import ZERO
-from limits.risk_figures import risk_model
+from limits.risk_figures import RISK_MODEL_GENERATION, risk_model
 from limits.selectors import effective_limits_of_scopes
-from limits.shared_state import Scope
+from limits.shared_state import Scope, shared_state
 from positions.ledger.errors import MissingFxRate
 from positions.ledger.fx import FxTable
 from positions.ledger.valuation import BookLine, line_daily_pnl, line_unrealized_pnl
@@ -39,6 +40,38 @@ class ScopeLimits:
     account: Limits
     strategies: Mapping[str, Limits]
     groups: Mapping[int, Limits]
+
+
+def snapshot_of(
+    rows: CheckRows,
+    *,
+    added: Mapping[Scope, int],
+    now: datetime,
+    trading_date: date,
+    order_symbols: Sequence[str],
+    latest_var: Callable[[Limits], Decimal | None] = lambda limits: None,
+) -> Snapshot:
+    """The engine snapshot of `rows` (inside the check's transaction, after its locks): count the
+    `added` orders in the scopes' rate windows, reading the limits' and the risk model's generation
+    tokens in the same step; the limits under their tokens; the valuation; the day's risk model.
+    `latest_var(account limits)` gives the account's latest report VaR when it is wanted."""
+    scopes = check_scopes(rows)
+    counts, tokens = shared_state().window_and_tokens(
+        added, now=now, tokens=[*generation_keys(scopes), RISK_MODEL_GENERATION]
+    )
+    limits = scope_limits(rows, scopes, tokens[:-1])
+    snapshot = build_snapshot(
+        rows=rows,
+        limits=limits,
+        order_symbols=order_symbols,
+        orders_last_minute=counts,
+        trading_date=trading_date,
+        now=now,
+        latest_var=latest_var(limits.account),
+    )
+    return with_risk_model(
+        snapshot, generation=tokens[-1], trading_date=trading_date, order_symbols=order_symbols
+    )
 
 
 def with_risk_model(
