@@ -132,8 +132,10 @@ INSTALLED_APPS = [
     "positions",
     "limits",
     "analytics",
-    # Above every app: the demo loader writes through all of them (manage.py load_demo).
+    # Above every app: the demo loader writes through all of them (manage.py load_demo), the risk
+    # managers' pages show all of them.
     "riskplatform.demo",
+    "riskplatform.web",
 ]
 
 MIDDLEWARE = [

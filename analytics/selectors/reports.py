@@ -55,9 +55,7 @@ def latest_var_99_in_currency(accounts: Mapping[int, str]) -> dict[int, Decimal]
     (accounts without such a report are absent)."""
     out: dict[int, Decimal] = {}
     rows = (
-        RiskReport.objects.filter(
-            account_id__in=list(accounts), status=ReportStatus.OK, var_99__isnull=False
-        )
+        RiskReport.objects.filter(account_id__in=list(accounts), status=ReportStatus.OK, var_99__isnull=False)
         .order_by("account_id", "-as_of")
         .values_list("account_id", "currency", "var_99")
     )

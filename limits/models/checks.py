@@ -43,8 +43,9 @@ class CheckDecision(models.Model):
     warnings = models.JSONField(default=list, blank=True)
     request = models.JSONField(default=dict, blank=True, help_text="The validated inputs of the check.")
     evaluated_at = models.DateTimeField()
+    # PROTECT: who did it must survive the user (deactivate users rather than delete them).
     caller = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     batch_id = models.UUIDField(null=True, blank=True, help_text="Shared by the orders of one basket.")
     # The reservation of an accepted order.

@@ -75,7 +75,11 @@ def test_each_bulk_snapshot_equals_the_single_account_snapshot(configuration, fu
         for scope in (alone.account, *alone.strategies.values(), *alone.groups):
             bulk_scope = next(
                 s
-                for s in (bulk[account.pk].account, *bulk[account.pk].strategies.values(), *bulk[account.pk].groups)
+                for s in (
+                    bulk[account.pk].account,
+                    *bulk[account.pk].strategies.values(),
+                    *bulk[account.pk].groups,
+                )
                 if (s.kind, s.code) == (scope.kind, scope.code)
             )
             assert utilization_figures(bulk[account.pk], bulk_scope) == utilization_figures(alone, scope)
