@@ -136,9 +136,7 @@ def var_chart(
             f"{x(i):.1f},{y(v):.1f}" for i, p in enumerate(points) if (v := getattr(p, attr)) is not None
         )
 
-    y_ticks = tuple(
-        Tick(round(y(k * step), 1), compact(k * step)) for k in range(round(y_max / step) + 1)
-    )
+    y_ticks = tuple(Tick(round(y(k * step), 1), compact(k * step)) for k in range(round(y_max / step) + 1))
     every = max(1, math.ceil(n / 6))
     x_ticks = tuple(Tick(round(x(i), 1), points[i].day.strftime("%d %b")) for i in range(0, n, every))
     exceptions = tuple(

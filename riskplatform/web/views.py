@@ -108,11 +108,18 @@ def desk_detail(request: HttpRequest, code: str) -> HttpResponse:
 def _switch(request: HttpRequest, *, target: Target, label: str, back: str) -> HttpResponse:
     """The kill switch after the gate allowed it: a confirmation page first, then the service."""
     form = TradingStateForm(request.POST)
+    scope = request.POST.get("scope", "account")
     if not form.is_valid():
         return render(
             request,
             "web/trading_state_confirm.html",
-            {"form": form, "label": label, "back": back, "target_state": target.trading_state},
+            {
+                "form": form,
+                "label": label,
+                "back": back,
+                "target_state": target.trading_state,
+                "scope": scope,
+            },
             status=400,
         )
     state = form.cleaned_data["state"]
@@ -127,6 +134,7 @@ def _switch(request: HttpRequest, *, target: Target, label: str, back: str) -> H
                 "verb": VERBS[state],
                 "state_label": TradingState(state).label,
                 "target_state": target.trading_state,
+                "scope": scope,
             },
         )
     trading_state_set(
@@ -167,7 +175,7 @@ def _current_limits(target: Target) -> dict[str, Any]:
 
 
 def _edit_limits(
-    request: HttpRequest, *, target: Target, label: str, currency: str, back: str
+    request: HttpRequest, *, target: Target, label: str, currency: str, back: str, scope: str = ""
 ) -> HttpResponse:
     form = LimitsForm(request.POST or None, current=_current_limits(target))
     status = 200
@@ -193,7 +201,7 @@ def _edit_limits(
     return render(
         request,
         "web/limits_edit.html",
-        {"form": form, "label": label, "currency": currency, "back": back},
+        {"form": form, "label": label, "currency": currency, "back": back, "scope": scope},
         status=status,
     )
 
@@ -211,6 +219,7 @@ def account_limits(request: HttpRequest, code: str) -> HttpResponse:
         label=label,
         currency=account.base_currency,
         back=reverse("account", args=[account.code]),
+        scope=scope,
     )
 
 

@@ -68,11 +68,15 @@ def firm(funded: Account, market: dict[str, Any]) -> dict[str, Any]:
     set_limits(desk, max_net_exposure="150000")  # net 200,000 + 10,000 of ACC-2: over
     check_order(
         account=funded,
-        order=DraftOrder(account="ACC-1", symbol="MSFT", side="sell", quantity=Decimal("100"), price=Decimal("200")),
+        order=DraftOrder(
+            account="ACC-1", symbol="MSFT", side="sell", quantity=Decimal("100"), price=Decimal("200")
+        ),
     )
     check_order(
         account=funded,
-        order=DraftOrder(account="ACC-1", symbol="GME", side="buy", quantity=Decimal("1"), price=Decimal("10")),
+        order=DraftOrder(
+            account="ACC-1", symbol="GME", side="buy", quantity=Decimal("1"), price=Decimal("10")
+        ),
     )
     today = current_trading_date()
     RiskReport.objects.bulk_create(

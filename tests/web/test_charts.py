@@ -31,7 +31,9 @@ def test_the_limit_line_is_drawn_inside_the_scale_even_above_every_value():
     assert chart.limit_y is not None
     assert chart.top <= chart.limit_y < chart.plot_bottom
     assert chart.limit_label == "max_var 1,000 USD"
-    assert float(chart.y_ticks[-1].label.rstrip("k")) * (1000 if "k" in chart.y_ticks[-1].label else 1) >= 1000
+    assert (
+        float(chart.y_ticks[-1].label.rstrip("k")) * (1000 if "k" in chart.y_ticks[-1].label else 1) >= 1000
+    )
 
 
 def test_a_day_whose_next_day_loss_exceeds_its_var_is_marked_as_an_exception():

@@ -17,7 +17,9 @@ pytestmark = pytest.mark.django_db
 def test_the_overview_lists_desks_with_their_accounts_and_a_firm_total(logged_in, manager, firm):
     html = logged_in(manager).get("/").content.decode()
 
-    assert html.index('data-code="DESK-1"') < html.index('data-code="ACC-1"') < html.index('data-code="ACC-2"')
+    assert (
+        html.index('data-code="DESK-1"') < html.index('data-code="ACC-1"') < html.index('data-code="ACC-2"')
+    )
     assert "Accounts in no desk" in html and 'data-code="ACC-EU"' in html
     # ACC-1: 1,000,000 of cash + 30,000 (AAPL) + 5,000 (MSFT) unrealized, all made today.
     assert "1,035,000.00 USD" in html and "35,000.00 USD" in html
