@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
-PASSWORD = "browser-test-pass-1"  # noqa: S105 - a throwaway database
+PASSWORD = "browser-test-pass-1"
 
 
 def main() -> None:

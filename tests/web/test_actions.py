@@ -26,7 +26,8 @@ def test_halting_asks_for_confirmation_first_and_changes_nothing_until_then(logg
     page = _halt(client)
 
     assert page.status_code == 200
-    assert b"Halt Account ACC-1?" in page.content and b'id="confirm-button"' in page.content
+    assert b"Halt Account ACC-1?" in page.content
+    assert b'id="confirm-button"' in page.content
     assert Account.objects.get(code="ACC-1").trading_state == "active"
     assert not TradingStateChange.objects.exists()
 
@@ -38,7 +39,8 @@ def test_a_confirmed_halt_is_audited_with_the_user_and_reason_and_the_check_reje
 
     response = _halt(client, confirm="yes")
 
-    assert response.status_code == 302 and response["Location"] == "/accounts/ACC-1/"
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/ACC-1/"
     change = TradingStateChange.objects.get()
     assert (change.account.code, change.new_state, change.changed_by, change.reason, change.source) == (
         "ACC-1",
@@ -48,7 +50,8 @@ def test_a_confirmed_halt_is_audited_with_the_user_and_reason_and_the_check_reje
         "web",
     )
     page = client.get("/accounts/ACC-1/").content.decode()
-    assert "runaway algo" in page and "Web page" in page
+    assert "runaway algo" in page
+    assert "Web page" in page
     order = {"account": "ACC-1", "symbol": "AAPL", "side": "buy", "quantity": "1", "price": "100"}
     answer = client_for(trader).post("/api/v1/checks/", order, format="json").json()
     assert answer["decision"] == "rejected"
@@ -124,7 +127,8 @@ def test_outsiders_get_404_on_every_action(logged_in, outsider, firm):
 def test_a_limit_edit_writes_only_the_changed_fields_with_the_reason(logged_in, manager, firm):
     client = logged_in(manager)
     form = client.get("/accounts/ACC-1/limits/?scope=account")
-    assert form.status_code == 200 and b'value="450000"' in form.content
+    assert form.status_code == 200
+    assert b'value="450000"' in form.content
 
     response = client.post(
         "/accounts/ACC-1/limits/",
@@ -160,7 +164,8 @@ def test_a_bad_limit_is_refused_naming_the_field_and_nothing_is_written(logged_i
 
     assert response.status_code == 400
     html = response.content.decode()
-    assert "Must be greater than or equal to 0." in html and "A valid number is required." in html
+    assert "Must be greater than or equal to 0." in html
+    assert "A valid number is required." in html
     assert not LimitChange.objects.filter(source="web").exists()
 
 
