@@ -64,4 +64,4 @@ class Alert(models.Model):
         indexes = [models.Index(fields=["state", "account"], name="alert_state_account")]
 
     def __str__(self) -> str:
-        return f"{self.account_id} {self.kind} {self.state}"
+        return f"{self.account.code} {self.kind} {self.state}"

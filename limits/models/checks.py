@@ -83,7 +83,7 @@ class CheckDecision(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.check_id} {self.decision} {self.side} {self.quantity} {self.symbol}"
+        return f"{self.check_id} {self.decision} {self.side} {self.quantity.normalize():f} {self.symbol}"
 
 
 class ReservationTotal(models.Model):
@@ -120,4 +120,5 @@ class ReservationTotal(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.account_id} {self.side} {self.quantity} {self.symbol} until {self.expires_at}"
+        quantity = f"{self.quantity.normalize():f}"
+        return f"{self.account.code} {self.side} {quantity} {self.symbol} until {self.expires_at}"
