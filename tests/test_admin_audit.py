@@ -72,7 +72,8 @@ def test_an_alert_cannot_be_deleted_but_can_be_acknowledged(admin_client, accoun
     alert = Alert.objects.create(account=account, kind=AlertKind.VAR_LIMIT, message="over")
     assert admin_client.get(reverse("admin:analytics_alert_delete", args=[alert.pk])).status_code == 403
     admin_client.post(
-        reverse("admin:analytics_alert_changelist"), {"action": "acknowledge", "_selected_action": [str(alert.pk)]}
+        reverse("admin:analytics_alert_changelist"),
+        {"action": "acknowledge", "_selected_action": [str(alert.pk)]},
     )
     alert.refresh_from_db()
     assert alert.state == "acknowledged"
