@@ -25,8 +25,8 @@ def test_it_puts_some_books_over_and_near_their_limits_and_switches_two(market):
     admin = UserFactory(username="admin", is_staff=True)
     over = AccountFactory(code="EQ-US-01")
     near = AccountFactory(code="CRYPTO-01")
-    halted = AccountFactory(code="FX-01")
-    reduce = AccountFactory(code="EQ-EU-02")
+    AccountFactory(code="FX-01")
+    AccountFactory(code="EQ-EU-02")
     for account in (over, near):
         deposit(account, "100000")
         fill(account, "AAPL", "buy", "100", "100")
