@@ -21,6 +21,13 @@ from tests.limits.checks.conftest import deposit, fill, set_limits
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _no_timed_revalidation(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The instrument table re-reads its token once a second (limits/checks/refdata.py): a slow
+    request would count one more query. Its timing is not what these tests measure."""
+    monkeypatch.setattr("limits.checks.refdata.REVALIDATE_SECONDS", 3600.0)
+
 PAGES = {
     "overview": ("/", 25),
     "account": ("/accounts/ACC-1/", 38),
