@@ -28,6 +28,14 @@ def _no_timed_revalidation(monkeypatch: pytest.MonkeyPatch) -> None:
     request would count one more query. Its timing is not what these tests measure."""
     monkeypatch.setattr("limits.checks.refdata.REVALIDATE_SECONDS", 3600.0)
 
+
+@pytest.fixture(autouse=True)
+def _shared_state_in_the_database(settings) -> None:
+    """With Redis, each test starts on a flushed Redis, and for a minute after that the order-rate
+    windows are rebuilt from the stored decisions, one query per scope (limits/shared_state): the cost
+    of a Redis restart, not of the pages. The pages' own queries are the same in both states."""
+    settings.RISK_SHARED_STATE = "database"
+
 PAGES = {
     "overview": ("/", 25),
     "account": ("/accounts/ACC-1/", 38),
