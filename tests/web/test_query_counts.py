@@ -36,6 +36,7 @@ def _shared_state_in_the_database(settings) -> None:
     of a Redis restart, not of the pages. The pages' own queries are the same in both states."""
     settings.RISK_SHARED_STATE = "database"
 
+
 PAGES = {
     "overview": ("/", 25),
     "account": ("/accounts/ACC-1/", 38),
