@@ -15,6 +15,7 @@ from django.db.models import Count, QuerySet
 from django.forms import BaseInlineFormSet, ModelForm
 from django.http import HttpRequest
 
+from accounts.admin_format import json_table
 from accounts.audit import change_record, diff
 from accounts.models import Account, AccountGroup, ChangeLogEntry, Membership, Strategy
 
@@ -196,6 +197,24 @@ class ChangeLogEntryAdmin(ModelAdmin):
     """Read-only: the audit trail is written by services and admin saves, never edited."""
 
     list_display = ("at", "actor", "action", "object_type", "object_repr", "account", "group", "source")
+    fields = (
+        "at",
+        "actor",
+        "action",
+        "object_type",
+        "object_repr",
+        "account",
+        "group",
+        "changes_table",
+        "reason",
+        "source",
+    )
+    readonly_fields = fields
+
+    @admin.display(description="changes (field: old, new)")
+    def changes_table(self, obj: ChangeLogEntry) -> str:
+        return json_table(obj.changes)
+
     list_filter = ("action", "object_type", "source", "at")
     search_fields = ("object_repr", "account__code", "group__code", "actor__username", "reason")
     list_select_related = ("actor", "account", "group")

@@ -121,8 +121,9 @@ class ChangeLogEntry(models.Model):
         DELETE = "delete", "Deleted"
 
     at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # PROTECT: who did it must survive the user (deactivate users rather than delete them).
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     action = models.CharField(max_length=8, choices=Action.choices)
     object_type = models.CharField(max_length=16)

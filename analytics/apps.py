@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -31,6 +32,13 @@ def _stored_risk_models() -> Any:
     return stored_risk_models
 
 
+def _latest_var_99_many(accounts: Mapping[int, str]) -> Mapping[int, Decimal]:
+    """limits.risk_figures.LatestVars: `_latest_var_99` of many accounts in one query."""
+    from analytics.selectors.reports import latest_var_99_in_currency
+
+    return latest_var_99_in_currency(accounts)
+
+
 class AnalyticsConfig(AppConfig):
     name = "analytics"
     default_auto_field = "django.db.models.BigAutoField"
@@ -39,5 +47,5 @@ class AnalyticsConfig(AppConfig):
         from positions.summary_extensions import register_summary_extension
 
         register_summary_extension("var_99", _summary_var_99)
-        register_latest_var(_latest_var_99)
+        register_latest_var(_latest_var_99, _latest_var_99_many)
         register_risk_model_source(_stored_risk_models())

@@ -6,6 +6,7 @@ so admin edits leave the same history as API edits. History and logs are read-on
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django import forms
@@ -15,9 +16,12 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
+from accounts.admin_format import money, quantity
 from limits.admin_actions import register_trading_state_actions
 from limits.models import (
+    DECIMAL_LIMIT_FIELDS,
     LIMIT_FIELDS,
+    MONEY_LIMIT_FIELDS,
     LimitChange,
     LimitChangeSource,
     LimitOverride,
@@ -56,6 +60,15 @@ class ReadOnlyAdminMixin:
         return False
 
 
+def scope_currency(limit_set: LimitSet) -> str:
+    """The currency of a scope's money limits: the account's, the strategy's account's, the desk's."""
+    if limit_set.account is not None:
+        return limit_set.account.base_currency
+    if limit_set.strategy is not None:
+        return limit_set.strategy.account.base_currency
+    return limit_set.group.base_currency if limit_set.group is not None else ""
+
+
 class LimitSetForm(forms.ModelForm):  # type: ignore[type-arg]
     reason = forms.CharField(
         label="Reason for change",
@@ -67,6 +80,14 @@ class LimitSetForm(forms.ModelForm):  # type: ignore[type-arg]
     class Meta:
         model = LimitSet
         fields = (*SCOPE_FIELDS, *LIMIT_FIELDS)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Show 500000, not the stored 500000.0000000000.
+        for name in DECIMAL_LIMIT_FIELDS:
+            value = self.initial.get(name)
+            if isinstance(value, Decimal):
+                self.initial[name] = Decimal(f"{value.normalize():f}")
 
     def clean(self) -> dict[str, Any]:
         cleaned: dict[str, Any] = super().clean() or {}
@@ -114,11 +135,11 @@ class LimitSetAdmin(ModelAdmin):
     form = LimitSetForm
     list_display = (
         "__str__",
-        "max_order_notional",
-        "max_position_notional",
-        "max_gross_exposure",
-        "max_daily_loss",
-        "max_leverage",
+        "order_notional",
+        "position_notional",
+        "gross_exposure",
+        "daily_loss",
+        "leverage",
         "updated_at",
     )
     list_select_related = ("account", "strategy__account", "group")
@@ -149,6 +170,26 @@ class LimitSetAdmin(ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         # Deleting would lose the history; set fields to empty (no limit) instead.
         return False
+
+    @admin.display(description="max order notional", ordering="max_order_notional")
+    def order_notional(self, obj: LimitSet) -> str:
+        return money(obj.max_order_notional, scope_currency(obj))
+
+    @admin.display(description="max position notional", ordering="max_position_notional")
+    def position_notional(self, obj: LimitSet) -> str:
+        return money(obj.max_position_notional, scope_currency(obj))
+
+    @admin.display(description="max gross exposure", ordering="max_gross_exposure")
+    def gross_exposure(self, obj: LimitSet) -> str:
+        return money(obj.max_gross_exposure, scope_currency(obj))
+
+    @admin.display(description="max daily loss", ordering="max_daily_loss")
+    def daily_loss(self, obj: LimitSet) -> str:
+        return money(obj.max_daily_loss, scope_currency(obj))
+
+    @admin.display(description="max leverage", ordering="max_leverage")
+    def leverage(self, obj: LimitSet) -> str:
+        return "-" if obj.max_leverage is None else f"{quantity(obj.max_leverage)}x"
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
         return SCOPE_FIELDS if obj is not None else ()
@@ -191,7 +232,15 @@ class LimitOverrideForm(forms.ModelForm):  # type: ignore[type-arg]
 @admin.register(LimitOverride)
 class LimitOverrideAdmin(ModelAdmin):
     form = LimitOverrideForm
-    list_display = ("limit_set", "field", "value", "expires_at", "reverted_at", "is_active_now", "created_by")
+    list_display = (
+        "limit_set",
+        "field",
+        "override_value",
+        "expires_at",
+        "reverted_at",
+        "is_active_now",
+        "created_by",
+    )
     list_filter = ("field", ("reverted_at", admin.EmptyFieldListFilter), "expires_at")
     search_fields = (
         "limit_set__account__code",
@@ -211,6 +260,12 @@ class LimitOverrideAdmin(ModelAdmin):
     @admin.display(boolean=True, description="active")
     def is_active_now(self, obj: LimitOverride) -> bool:
         return obj.is_active()
+
+    @admin.display(description="value", ordering="value")
+    def override_value(self, obj: LimitOverride) -> str:
+        if obj.field in MONEY_LIMIT_FIELDS:
+            return money(obj.value, scope_currency(obj.limit_set))
+        return quantity(obj.value)
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
         if obj is None:

@@ -57,9 +57,24 @@ _latest_var: LatestVar = _unknown
 _risk_model: RiskModelSource = _no_model
 
 
-def register_latest_var(reader: LatestVar) -> None:
-    global _latest_var
+# {account id: currency} -> the same figure for many accounts at once (pages listing every account);
+# accounts without one may be absent.
+LatestVars = Callable[[Mapping[int, str]], Mapping[int, Decimal]]
+
+
+def _one_by_one(accounts: Mapping[int, str]) -> Mapping[int, Decimal]:
+    found = {pk: latest_var(pk, currency) for pk, currency in accounts.items()}
+    return {pk: var for pk, var in found.items() if var is not None}
+
+
+_latest_vars: LatestVars = _one_by_one
+
+
+def register_latest_var(reader: LatestVar, many: LatestVars | None = None) -> None:
+    """Install the reader of one account's figure and, optionally, of many accounts' in one go."""
+    global _latest_var, _latest_vars
     _latest_var = reader
+    _latest_vars = many or _one_by_one
 
 
 def register_risk_model_source(source: RiskModelSource) -> None:
@@ -70,6 +85,12 @@ def register_risk_model_source(source: RiskModelSource) -> None:
 def latest_var(account_id: int, currency: str) -> Decimal | None:
     """The account's latest 99% VaR in `currency` (its base currency), or None."""
     return _latest_var(account_id, currency)
+
+
+def latest_vars(accounts: Mapping[int, str]) -> dict[int, Decimal | None]:
+    """`latest_var` of every account in {account id: its base currency}."""
+    found = _latest_vars(accounts)
+    return {pk: found.get(pk) for pk in accounts}
 
 
 def risk_model(

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from accounts.admin_format import money, quantity
 from positions.models import (
     CashBalance,
     CashMovement,
@@ -107,12 +108,25 @@ class FillAdmin(ReadOnlyAdmin):
         "strategy",
         "instrument",
         "side",
-        "quantity",
-        "price",
-        "fee",
+        "fill_quantity",
+        "fill_price",
+        "fill_fee",
         "fill_id",
         "check_id",
     )
+
+    @admin.display(description="quantity", ordering="quantity")
+    def fill_quantity(self, obj: Fill) -> str:
+        return quantity(obj.quantity)
+
+    @admin.display(description="price", ordering="price")
+    def fill_price(self, obj: Fill) -> str:
+        return f"{quantity(obj.price)} {obj.instrument.currency}"
+
+    @admin.display(description="fee", ordering="fee")
+    def fill_fee(self, obj: Fill) -> str:
+        return money(obj.fee, obj.instrument.currency)
+
     list_filter = ("side", "instrument__asset_class", "account")
     search_fields = ("fill_id", "check_id", "account__code", "instrument__symbol")
     list_select_related = ("account", "strategy", "strategy__account", "instrument")
@@ -125,12 +139,29 @@ class PositionAdmin(ReadOnlyAdmin):
         "account",
         "strategy",
         "instrument",
-        "quantity",
-        "avg_price",
-        "realized_pnl",
-        "fees",
+        "position_quantity",
+        "average_price",
+        "realized",
+        "position_fees",
         "updated_at",
     )
+
+    @admin.display(description="quantity", ordering="quantity")
+    def position_quantity(self, obj: Position) -> str:
+        return quantity(obj.quantity)
+
+    @admin.display(description="avg price", ordering="avg_price")
+    def average_price(self, obj: Position) -> str:
+        return f"{quantity(obj.avg_price)} {obj.instrument.currency}"
+
+    @admin.display(description="realized P&L", ordering="realized_pnl")
+    def realized(self, obj: Position) -> str:
+        return money(obj.realized_pnl, obj.instrument.currency)
+
+    @admin.display(description="fees", ordering="fees")
+    def position_fees(self, obj: Position) -> str:
+        return money(obj.fees, obj.instrument.currency)
+
     list_filter = ("account", "instrument__asset_class")
     search_fields = ("account__code", "strategy__code", "instrument__symbol")
     list_select_related = ("account", "strategy", "strategy__account", "instrument")
@@ -138,7 +169,12 @@ class PositionAdmin(ReadOnlyAdmin):
 
 @admin.register(CashMovement)
 class CashMovementAdmin(ReadOnlyAdmin):
-    list_display = ("recorded_at", "account", "movement_id", "currency", "amount", "reason", "recorded_by")
+    list_display = ("recorded_at", "account", "movement_id", "movement_amount", "reason", "recorded_by")
+
+    @admin.display(description="amount", ordering="amount")
+    def movement_amount(self, obj: CashMovement) -> str:
+        return money(obj.amount, obj.currency)
+
     list_filter = ("currency", "account")
     search_fields = ("movement_id", "account__code", "reason")
     list_select_related = ("account", "recorded_by")
@@ -147,7 +183,12 @@ class CashMovementAdmin(ReadOnlyAdmin):
 
 @admin.register(CashBalance)
 class CashBalanceAdmin(ReadOnlyAdmin):
-    list_display = ("account", "currency", "amount", "updated_at")
+    list_display = ("account", "balance", "updated_at")
+
+    @admin.display(description="amount", ordering="amount")
+    def balance(self, obj: CashBalance) -> str:
+        return money(obj.amount, obj.currency)
+
     list_filter = ("currency", "account")
     search_fields = ("account__code",)
     list_select_related = ("account",)

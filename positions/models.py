@@ -160,8 +160,9 @@ class Fill(models.Model):
     executed_at = models.DateTimeField()
     check_id = models.UUIDField(null=True, blank=True, db_index=True)
     recorded_at = models.DateTimeField(auto_now_add=True)
+    # PROTECT: who did it must survive the user (deactivate users rather than delete them).
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
 
     class Meta:
@@ -226,8 +227,9 @@ class CashMovement(models.Model):
     amount = models.DecimalField(max_digits=28, decimal_places=10)
     reason = models.CharField(max_length=500, blank=True, default="")
     recorded_at = models.DateTimeField(auto_now_add=True)
+    # PROTECT: who did it must survive the user (deactivate users rather than delete them).
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
 
     class Meta:

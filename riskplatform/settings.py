@@ -7,6 +7,7 @@ DEBUG is on, and safe production values when it is off.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -85,6 +86,14 @@ def env_rate(name: str, default: str) -> str:
     return value
 
 
+def env_currency(name: str, default: str) -> str:
+    """An ISO 4217 code or crypto ticker (upper case, 3-10 letters or digits, as accounts store them)."""
+    value = env_str(name, default)
+    if not re.fullmatch(r"[A-Z][A-Z0-9]{2,9}", value):
+        raise ImproperlyConfigured(f"{name}={value!r} is not a currency: use an ISO 4217 code such as USD.")
+    return value
+
+
 def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
     """One of `choices`, in any letter case; anything else stops start-up naming the variable."""
     value = env_str(name, default)
@@ -123,8 +132,10 @@ INSTALLED_APPS = [
     "positions",
     "limits",
     "analytics",
-    # Above every app: the demo loader writes through all of them (manage.py load_demo).
+    # Above every app: the demo loader writes through all of them (manage.py load_demo), the risk
+    # managers' pages show all of them.
     "riskplatform.demo",
+    "riskplatform.web",
 ]
 
 MIDDLEWARE = [
@@ -198,6 +209,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
+# The site's own CSS and JavaScript (no CDN: the machines reach no network but the package registries).
+STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -215,7 +228,10 @@ STORAGES = {
 WHITENOISE_AUTOREFRESH = DEBUG
 WHITENOISE_USE_FINDERS = DEBUG
 
-LOGIN_URL = "/admin/login/"
+# The site's own login for every role (riskplatform/web/auth.py); the admin login takes staff only.
+LOGIN_URL = "/login/"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/login/"
 
 # --- Email -------------------------------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get(
@@ -316,6 +332,11 @@ _ON_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 RISK_CHECK_STORE = env_choice("RISK_CHECK_STORE", "postgres" if _ON_POSTGRES else "orm", ("postgres", "orm"))
 if RISK_CHECK_STORE == "postgres" and not _ON_POSTGRES:
     raise ImproperlyConfigured("RISK_CHECK_STORE=postgres needs a PostgreSQL DATABASE_URL.")
+# The currency of the firm-wide totals on the overview page (each account's figures are converted at the
+# latest FX rates; a missing rate is shown as missing, never as 1.0).
+RISK_REPORTING_CURRENCY = env_currency("RISK_REPORTING_CURRENCY", "USD")
+# Seconds between the overview's and account page's own refreshes in the browser; 0 turns them off.
+RISK_PAGE_REFRESH_SECONDS = env_int("RISK_PAGE_REFRESH_SECONDS", 30, minimum=0, maximum=3600)
 # Tests set this so that a missing PostgreSQL or Redis fails the run instead of skipping.
 RISK_REQUIRE_SERVICES = env_bool("RISK_REQUIRE_SERVICES", False)
 

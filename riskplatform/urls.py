@@ -1,4 +1,5 @@
-"""Top-level routes: admin, the v1 API (each app contributes its routes), schema and docs."""
+"""Top-level routes: admin, the v1 API (each app contributes its routes), schema and docs, and the
+risk managers' pages at the root."""
 
 from __future__ import annotations
 
@@ -6,7 +7,10 @@ from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from riskplatform.api_root import ApiRootView
+
 api_v1: list[URLPattern | URLResolver] = [
+    path("", ApiRootView.as_view(), name="api-root"),
     path("", include("accounts.api.urls")),
     path("", include("positions.api.urls")),
     path("", include("limits.api.urls")),
@@ -18,5 +22,6 @@ api_v1: list[URLPattern | URLResolver] = [
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
-    path("", include("analytics.urls")),
+    # The risk managers' pages and the site's own login (riskplatform/web).
+    path("", include("riskplatform.web.urls")),
 ]

@@ -46,8 +46,9 @@ class Alert(models.Model):
     occurrences = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)
     last_seen_at = models.DateTimeField(auto_now_add=True)
+    # PROTECT: who did it must survive the user (deactivate users rather than delete them).
     acknowledged_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     acknowledged_at = models.DateTimeField(null=True, blank=True)
 
@@ -63,4 +64,4 @@ class Alert(models.Model):
         indexes = [models.Index(fields=["state", "account"], name="alert_state_account")]
 
     def __str__(self) -> str:
-        return f"{self.account_id} {self.kind} {self.state}"
+        return f"{self.account.code} {self.kind} {self.state}"

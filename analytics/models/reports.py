@@ -66,4 +66,4 @@ class RiskReport(models.Model):
         indexes = [models.Index(fields=["account", "-as_of"], name="riskreport_account_recent")]
 
     def __str__(self) -> str:
-        return f"{self.account_id} {self.as_of} {self.status}"
+        return f"{self.account.code} {self.as_of} {self.status}"

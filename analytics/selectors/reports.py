@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -47,6 +47,21 @@ def latest_var_99_by_account(account_ids: Iterable[int]) -> dict[int, Decimal]:
     )
     for account_id, var in rows:
         out.setdefault(account_id, Decimal(repr(var)))
+    return out
+
+
+def latest_var_99_in_currency(accounts: Mapping[int, str]) -> dict[int, Decimal]:
+    """`latest_var_99(account_id=..., currency=...)` for every {account id: currency} in one query
+    (accounts without such a report are absent)."""
+    out: dict[int, Decimal] = {}
+    rows = (
+        RiskReport.objects.filter(account_id__in=list(accounts), status=ReportStatus.OK, var_99__isnull=False)
+        .order_by("account_id", "-as_of")
+        .values_list("account_id", "currency", "var_99")
+    )
+    for account_id, currency, var in rows:
+        if currency == accounts[account_id]:
+            out.setdefault(account_id, Decimal(repr(var)))
     return out
 
 

@@ -87,6 +87,14 @@ def _entry(snapshot: Snapshot, scope: ScopeState, symbol: str) -> tuple[Decimal,
     return notional, margin
 
 
+def symbol_exposure(
+    snapshot: Snapshot, scope: ScopeState, symbol: str
+) -> tuple[Decimal, Decimal] | Missing | None:
+    """(signed notional, margin) in base currency of `symbol` in `scope` at its worse side, as the
+    scope's holdings count it; None when flat there, Missing when it cannot be valued."""
+    return _entry(snapshot, scope, symbol)
+
+
 def holdings(snapshot: Snapshot, scope: ScopeState) -> Holdings | Missing:
     """The cached Holdings of `scope` in `snapshot`, or the first datum missing to value it."""
     cached = snapshot._holdings.get(id(scope))

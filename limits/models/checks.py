@@ -48,8 +48,9 @@ class CheckDecision(models.Model):
     )
     request = models.JSONField(default=dict, blank=True, help_text="The validated inputs of the check.")
     evaluated_at = models.DateTimeField()
+    # PROTECT: who did it must survive the user (deactivate users rather than delete them).
     caller = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     batch_id = models.UUIDField(null=True, blank=True, help_text="Shared by the orders of one basket.")
     # The reservation of an accepted order.
@@ -87,7 +88,7 @@ class CheckDecision(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.check_id} {self.decision} {self.side} {self.quantity} {self.symbol}"
+        return f"{self.check_id} {self.decision} {self.side} {self.quantity.normalize():f} {self.symbol}"
 
 
 class ReservationTotal(models.Model):
@@ -124,4 +125,5 @@ class ReservationTotal(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.account_id} {self.side} {self.quantity} {self.symbol} until {self.expires_at}"
+        quantity = f"{self.quantity.normalize():f}"
+        return f"{self.account.code} {self.side} {quantity} {self.symbol} until {self.expires_at}"

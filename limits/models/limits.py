@@ -175,6 +175,7 @@ class LimitChangeSource(models.TextChoices):
     API = "api", "API"
     OVERRIDE = "override", "Temporary override"
     EXPIRY = "expiry", "Override expired"
+    WEB = "web", "Web page"
 
 
 class LimitChange(models.Model):
@@ -196,8 +197,9 @@ class LimitChange(models.Model):
     override = models.ForeignKey(
         "LimitOverride", null=True, blank=True, on_delete=models.SET_NULL, related_name="changes"
     )
+    # PROTECT: who did it must survive the user (deactivate users rather than delete them).
     changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     changed_at = models.DateTimeField(default=timezone.now, db_index=True)
 
@@ -224,8 +226,9 @@ class LimitOverride(models.Model):
     )
     expires_at = models.DateTimeField()
     reason = models.TextField()
+    # PROTECT: who did it must survive the user (deactivate users rather than delete them).
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
     reverted_at = models.DateTimeField(null=True, blank=True)

@@ -14,6 +14,7 @@ class TradingStateSource(models.TextChoices):
     ADMIN = "admin", "Admin"
     API = "api", "API"
     SYSTEM = "system", "System"
+    WEB = "web", "Web page"
 
 
 # Exactly one of the three scope columns is set: used by every scoped audit model here.
@@ -43,8 +44,9 @@ class TradingStateChange(models.Model):
     old_state = models.CharField(max_length=16, choices=TradingState.choices)
     new_state = models.CharField(max_length=16, choices=TradingState.choices)
     reason = models.TextField()
+    # PROTECT: who did it must survive the user (deactivate users rather than delete them).
     changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     changed_at = models.DateTimeField(default=timezone.now, db_index=True)
     source = models.CharField(

@@ -10,12 +10,14 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from accounts.models import Account, AccountGroup
 from limits.models import MONEY_LIMIT_FIELDS, LimitChangeSource
 from limits.services import limit_set_update
 from positions.models import FxRate
+from riskplatform.demo.universe import ADMIN_USERNAME
 
 DEMO_REASON = "demo data (load_demo)"
 
@@ -82,7 +84,9 @@ def _in_currency(values: dict[str, Any], per_usd: Decimal) -> dict[str, Any]:
 
 @transaction.atomic
 def load_demo_limits() -> None:
-    """Set the demo limits (only the fields that differ are written, each with a history row)."""
+    """Set the demo limits (only the fields that differ are written, each with a history row naming
+    the demo's admin, who set them)."""
+    admin = get_user_model().objects.filter(username=ADMIN_USERNAME).first()
     rates = {(r.base, r.quote): r.rate for r in FxRate.objects.all()}
     for account in Account.objects.prefetch_related("strategies").order_by("code"):
         per_usd = _per_usd(account.base_currency, rates)
@@ -90,7 +94,7 @@ def load_demo_limits() -> None:
             target=account,
             values=_in_currency(ACCOUNT_LIMITS_USD, per_usd),
             reason=DEMO_REASON,
-            changed_by=None,
+            changed_by=admin,
             source=LimitChangeSource.ADMIN,
         )
         strategies = sorted(account.strategies.all(), key=lambda s: s.code)
@@ -99,7 +103,7 @@ def load_demo_limits() -> None:
                 target=strategies[0],
                 values=_in_currency(STRATEGY_LIMITS_USD, per_usd),
                 reason=DEMO_REASON,
-                changed_by=None,
+                changed_by=admin,
                 source=LimitChangeSource.ADMIN,
             )
     for group in AccountGroup.objects.order_by("code"):
@@ -107,6 +111,6 @@ def load_demo_limits() -> None:
             target=group,
             values=_in_currency(GROUP_LIMITS_USD, _per_usd(group.base_currency, rates)),
             reason=DEMO_REASON,
-            changed_by=None,
+            changed_by=admin,
             source=LimitChangeSource.ADMIN,
         )

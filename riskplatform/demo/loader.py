@@ -12,15 +12,17 @@ from django.utils import timezone
 
 from riskplatform.demo import book, data, firm
 from riskplatform.demo.analytics import load_demo_analytics
+from riskplatform.demo.breaches import load_demo_breaches
 from riskplatform.demo.limits import load_demo_limits
 from riskplatform.demo.market import SEED
 from riskplatform.demo.universe import DEMO_PASSWORD
 
 # The other apps' demo data, loaded after the firm, market and book in this order (analytics backfills
-# reports that read the limits).
+# reports that read the limits; the breaches tighten limits under today's figures and rerun today).
 EXTRAS: tuple[tuple[str, Callable[[], object]], ...] = (
     ("limits", load_demo_limits),
     ("analytics", load_demo_analytics),
+    ("breaches", load_demo_breaches),
 )
 
 

@@ -32,3 +32,14 @@ def test_it_sets_limits_on_accounts_first_strategies_and_groups_once():
     written = LimitChange.objects.count()
     load_demo_limits()
     assert LimitChange.objects.count() == written
+
+
+def test_demo_limit_history_names_the_demo_admin():
+    from tests.factories import UserFactory
+
+    admin = UserFactory(username="admin", is_staff=True, is_superuser=True)
+    AccountFactory(code="DEMO-USD", base_currency="USD")
+
+    load_demo_limits()
+
+    assert set(LimitChange.objects.values_list("changed_by", flat=True)) == {admin.pk}

@@ -28,6 +28,12 @@ from riskplatform.demo.market import block_correlation, business_days_before, si
 DAYS = 60
 
 
+@pytest.fixture(autouse=True)
+def _debug_on(settings) -> None:
+    """The demo runs in development mode (pytest-django turns DEBUG off for every test)."""
+    settings.DEBUG = True
+
+
 # --- the simulation (no database) ---------------------------------------------------------------
 
 
@@ -102,7 +108,7 @@ def test_the_universe_spans_every_asset_class_with_60_plus_instruments() -> None
 
 
 def test_the_limits_and_analytics_demo_data_load_after_the_firm_in_that_order() -> None:
-    assert [label for label, _ in EXTRAS] == ["limits", "analytics"]
+    assert [label for label, _ in EXTRAS] == ["limits", "analytics", "breaches"]
 
 
 # --- the command ----------------------------------------------------------------------------------
@@ -135,8 +141,10 @@ def test_load_demo_builds_the_firm_and_prints_a_login_and_a_token() -> None:
 
     token = Token.objects.get(user__username="oms").key
     assert token in output
-    assert "username: admin" in output
+    assert "http://127.0.0.1:8000/login/" in output
+    assert "admin (staff)" in output
     assert f"password: {u.DEMO_PASSWORD}" in output
+    assert len(output.splitlines()) <= 15
     assert Account.objects.count() >= 12
     assert set(Account.objects.values_list("base_currency", flat=True)) == {"USD", "EUR"}
     assert all(a.strategies.count() >= 2 for a in Account.objects.all())
@@ -189,11 +197,27 @@ def test_demo_positions_equal_a_rebuild_from_the_demo_fills() -> None:
 
 
 @pytest.mark.django_db
-def test_reset_needs_debug_or_force(settings) -> None:
+def test_it_refuses_to_run_with_debug_off_unless_forced(settings) -> None:
     settings.DEBUG = False
 
-    with pytest.raises(CommandError, match="--reset"):
+    with pytest.raises(CommandError, match="--force"):
+        call_command("load_demo", history_days=DAYS, no_extras=True, stdout=StringIO())
+    with pytest.raises(CommandError, match="--force"):
         call_command("load_demo", reset=True, stdout=StringIO())
+    assert not Account.objects.exists()
+
+    output = StringIO()
+    call_command("load_demo", history_days=DAYS, no_extras=True, force=True, stdout=output)
+    assert Account.objects.exists()
+
+
+@pytest.mark.django_db
+def test_it_prints_the_url_it_is_served_on() -> None:
+    out = StringIO()
+    call_command("load_demo", history_days=DAYS, no_extras=True, host="localhost", port=8123, stdout=out)
+
+    assert "http://localhost:8123/login/" in out.getvalue()
+    assert "8000" not in out.getvalue()
 
 
 @pytest.mark.django_db

@@ -16,6 +16,7 @@ from riskplatform.demo.market import SEED
 
 # The demo fills are spread over the last two months of history.
 MIN_DAYS = 60
+QUIET_LOGGERS = ("accounts.services", "analytics", "limits", "positions", "celery")
 
 
 class Command(BaseCommand):
@@ -28,9 +29,20 @@ class Command(BaseCommand):
         parser.add_argument(
             "--reset",
             action="store_true",
-            help="Empty the whole database first (flush). Refused unless DEBUG is on or --force is given.",
+            help="Empty the whole database first (flush).",
         )
-        parser.add_argument("--force", action="store_true", help="Allow --reset with DEBUG off.")
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Run with DEBUG off: the demo creates users with a published password, never do this in "
+            "production.",
+        )
+        parser.add_argument(
+            "--host", default="127.0.0.1", help="Host the site is served on (for the URLs shown)."
+        )
+        parser.add_argument(
+            "--port", type=int, default=8000, help="Port the site is served on (for the URLs shown)."
+        )
         parser.add_argument("--seed", type=int, default=SEED, help="Seed of the simulated prices.")
         parser.add_argument(
             "--history-days",
@@ -45,16 +57,21 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if options["history_days"] < MIN_DAYS:
             raise CommandError(f"--history-days must be at least {MIN_DAYS}: the demo fills need them.")
+        if not (settings.DEBUG or options["force"]):
+            raise CommandError(
+                "load_demo creates users with a published password: it runs with DEBUG=1 only "
+                "(add --force to run it anyway, never on a production database)."
+            )
         started = time.monotonic()
         if options["reset"]:
-            if not (settings.DEBUG or options["force"]):
-                raise CommandError("--reset empties the database: use it with DEBUG=1, or add --force.")
             call_command("flush", interactive=False, verbosity=0)
             self.stdout.write("Database emptied.")
-        # The services log every account and membership they create: too chatty for a demo load.
-        service_log = logging.getLogger("accounts.services")
-        level = service_log.level
-        service_log.setLevel(logging.WARNING)
+        # The services and the nightly run log every account, membership and report they write: too
+        # chatty for a demo load, whose own output stays a few lines.
+        quiet = [logging.getLogger(name) for name in QUIET_LOGGERS]
+        levels = [log.level for log in quiet]
+        for log in quiet:
+            log.setLevel(logging.WARNING)
         try:
             summary = load_demo(
                 seed=options["seed"],
@@ -63,7 +80,8 @@ class Command(BaseCommand):
                 log=lambda step: self.stdout.write(f"  {step}"),
             )
         finally:
-            service_log.setLevel(level)
+            for log, level in zip(quiet, levels, strict=True):
+                log.setLevel(level)
         elapsed = time.monotonic() - started
         self.stdout.write(
             f"Demo loaded in {elapsed:.1f} s: {summary.accounts} accounts, "
@@ -72,14 +90,13 @@ class Command(BaseCommand):
             + (f", {' and '.join(summary.extras)} demo data" if summary.extras else "")
             + "."
         )
-        self.stdout.write(self.style.SUCCESS("Admin login:  http://127.0.0.1:8000/admin/"))
-        self.stdout.write(f"  username: {summary.admin_username}")
-        self.stdout.write(f"  password: {summary.password}")
+        site = f"http://{options['host']}:{options['port']}"
+        self.stdout.write(self.style.SUCCESS(f"Risk pages:   {site}/   (log in at {site}/login/)"))
         self.stdout.write(
-            "  (also: risk, trader1, trader2, auditor with the same password; change them outside a demo)"
+            f"  users: risk (risk manager), trader1, trader2, auditor (viewer), "
+            f"{summary.admin_username} (staff)"
         )
-        self.stdout.write(self.style.SUCCESS(f"API token of the OMS service user '{summary.oms_username}':"))
-        self.stdout.write(f"  {summary.oms_token}")
-        self.stdout.write(
-            f'  curl -H "Authorization: Token {summary.oms_token}" http://127.0.0.1:8000/api/v1/accounts/'
-        )
+        self.stdout.write(f"  password: {summary.password}   (the same for all; a demo only)")
+        self.stdout.write(f"Admin:        {site}/admin/   API: {site}/api/v1/   docs: {site}/api/v1/docs/")
+        self.stdout.write(f"OMS token ({summary.oms_username}): {summary.oms_token}")
+        self.stdout.write(f'  curl -H "Authorization: Token {summary.oms_token}" {site}/api/v1/accounts/')
