@@ -47,5 +47,6 @@ class SharedState(Protocol):
         ...
 
     def replace_token(self, name: str) -> None:
-        """Give `name` a new value once the current transaction commits (at once outside one)."""
+        """Give `name` a new value that holds once the current transaction commits: no copy made
+        before the commit is used after it, and the writer's own transaction sees its change."""
         ...

@@ -156,13 +156,16 @@ class RedisSharedState:
         self._rebuild(keys=[self.window_key(s) for s in times], args=args)
 
     def replace_token(self, name: str) -> None:
-        key, token = self.token_key(name), uuid.uuid4().hex
+        key = self.token_key(name)
 
         def replace() -> None:
             try:
-                self._client.set(key, token)
+                self._client.set(key, uuid.uuid4().hex)
             except redis.RedisError as exc:
                 raise SharedStateUnavailable(f"Redis unavailable: {exc}") from exc
 
-        # After commit: replacing it before would let a reader cache the old rows under the new token.
+        # Now, so that the writer's own transaction reads its change rather than a copy made before
+        # it; and again after commit, because a reader on another connection may meanwhile have cached
+        # the old (still committed) rows under the interim token.
+        replace()
         transaction.on_commit(replace)
