@@ -11,6 +11,7 @@ quantity twice, and the totals stay the sum of the decisions.
 from __future__ import annotations
 
 import logging
+import uuid
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
@@ -26,6 +27,7 @@ from django.utils import timezone
 
 from limits.models.checks import CheckDecision, ReservationTotal
 from positions.ledger.tradingday import day_start, parse_roll_time
+from positions.services.chunks import chunk_size, in_chunks
 
 if TYPE_CHECKING:
     from positions.models import Fill
@@ -141,27 +143,105 @@ def _locked_open(**filters: Any) -> CheckDecision | None:
     )
 
 
-def consume_for_fill(fill: Fill) -> Decimal:
-    """Consume the reservation named by `fill.check_id` by the fill's quantity (partially if partial).
+def consume_for_fills(fills: Sequence[Fill]) -> list[Decimal]:
+    """Consume the reservations named by the fills' `check_id`, each by its fill's quantity.
 
-    Runs inside the fill's transaction (positions.signals.fill_recorded). A fill for another account,
-    symbol or side than the check, or a check that holds nothing, consumes nothing. Returns the
-    quantity consumed (at most what was open).
+    Runs inside the fills' transaction (positions.signals.fills_recorded), set-based for any number
+    of fills: one read of the named open decisions FOR UPDATE (in id order), the fills applied in
+    their order in Python (several fills naming one check consume it in turn, an over-fill consumes
+    what is left), one write of the decisions and one of their totals. A fill for another account,
+    symbol or side than its check, or naming a check that holds nothing, consumes nothing. Returns
+    the quantity each fill consumed (at most what was open), in the order given.
     """
-    if fill.check_id is None:
-        return ZERO
-    held = _locked_open(
-        check_id=fill.check_id, account_id=fill.account_id, symbol=fill.instrument.symbol, side=fill.side
+    named = [f for f in fills if f.check_id is not None]
+    if not named:
+        return [ZERO] * len(fills)
+    held = _locked_open_by_check(
+        check_ids=sorted({f.check_id for f in named if f.check_id is not None}),
+        account_ids=sorted({f.account_id for f in named}),
     )
-    if held is None:
-        logger.info("fill %s names check %s, which holds nothing for it", fill.fill_id, fill.check_id)
-        return ZERO
-    consumed = min(held.open_quantity, fill.quantity)
-    CheckDecision.objects.filter(pk=held.pk).update(
-        filled_quantity=F("filled_quantity") + consumed, open_quantity=F("open_quantity") - consumed
-    )
-    _subtract_total(total_key(held), consumed)
-    return consumed
+    consumed_of: list[Decimal] = []
+    moved: dict[int, CheckDecision] = {}
+    totals: dict[TotalKey, Decimal] = defaultdict(Decimal)
+    for fill in fills:
+        decision = held.get(fill.check_id) if fill.check_id is not None else None
+        if (
+            decision is None
+            or decision.open_quantity <= 0
+            or decision.account_id != fill.account_id
+            or decision.symbol != fill.instrument.symbol
+            or decision.side != fill.side
+        ):
+            if fill.check_id is not None:
+                logger.info("fill %s names check %s, which holds nothing for it", fill.fill_id, fill.check_id)
+            consumed_of.append(ZERO)
+            continue
+        consumed = min(decision.open_quantity, fill.quantity)
+        decision.open_quantity -= consumed
+        decision.filled_quantity += consumed
+        moved[decision.pk] = decision
+        totals[total_key(decision)] += consumed
+        consumed_of.append(consumed)
+    if moved:
+        CheckDecision.objects.bulk_update(
+            [moved[pk] for pk in sorted(moved)], ["open_quantity", "filled_quantity"], batch_size=_BATCH
+        )
+        _subtract_totals(totals)
+    return consumed_of
+
+
+# Rows per UPDATE of decisions or totals (a CASE per row: small batches keep each statement linear).
+_BATCH = 500
+
+
+def _locked_open_by_check(
+    *, check_ids: Sequence[uuid.UUID], account_ids: Sequence[int]
+) -> dict[Any, CheckDecision]:
+    """The open decisions of `account_ids` named by `check_ids`, locked in id order, by check_id."""
+    found: dict[Any, CheckDecision] = {}
+    for chunk in in_chunks(check_ids, others=len(account_ids)):
+        rows = (
+            CheckDecision.objects.select_for_update()
+            .filter(check_id__in=chunk, account_id__in=account_ids, open_quantity__gt=0)
+            .only(
+                "id", "check_id", "account_id", "strategy_id", "symbol", "side", "expires_at",
+                "open_quantity", "filled_quantity",
+            )
+            .order_by("id")
+        )  # fmt: skip
+        found.update((row.check_id, row) for row in rows)
+    return found
+
+
+def _subtract_totals(deltas: Mapping[TotalKey, Decimal]) -> None:
+    """Reduce the totals by `deltas` (never below zero): one read FOR UPDATE, one write per batch."""
+    accounts = sorted({key[0] for key in deltas})
+    symbols = sorted({key[2] for key in deltas})
+    rows: dict[TotalKey, ReservationTotal] = {}
+    for account_chunk in in_chunks(accounts, size=chunk_size() // 2):
+        for symbol_chunk in in_chunks(symbols, others=len(account_chunk)):
+            locked = ReservationTotal.objects.select_for_update().filter(
+                account_id__in=account_chunk, symbol__in=symbol_chunk
+            )
+            for row in locked.order_by("id"):
+                key = (row.account_id, row.strategy_id, row.symbol, row.side, row.expires_at)
+                if key in deltas:
+                    rows[key] = row
+    for key, qty in deltas.items():
+        row = rows.get(key)
+        if row is None:
+            # Only a total deleted by the expiry task can be missing, and it no longer counts anyway.
+            logger.info("no reservation total for %s to reduce by %s", key, qty)
+            continue
+        row.quantity = max(row.quantity - qty, ZERO)
+    if rows:
+        ReservationTotal.objects.bulk_update(
+            [rows[key] for key in sorted(rows, key=_total_sort_key)], ["quantity"], batch_size=_BATCH
+        )
+
+
+def _total_sort_key(key: TotalKey) -> tuple[int, int, str, str, datetime]:
+    return (key[0], key[1] or 0, key[2], key[3], key[4])
 
 
 @transaction.atomic
