@@ -28,6 +28,7 @@ from django.utils import timezone
 from limits.models.checks import CheckDecision, ReservationTotal
 from positions.ledger.tradingday import day_start, parse_roll_time
 from positions.services.chunks import chunk_size, in_chunks
+from positions.services.rowstore import row_store
 
 if TYPE_CHECKING:
     from positions.models import Fill
@@ -183,38 +184,29 @@ def consume_for_fills(fills: Sequence[Fill]) -> list[Decimal]:
         totals[total_key(decision)] += consumed
         consumed_of.append(consumed)
     if moved:
-        CheckDecision.objects.bulk_update(
-            [moved[pk] for pk in sorted(moved)], ["open_quantity", "filled_quantity"], batch_size=_BATCH
-        )
+        row_store().update([moved[pk] for pk in sorted(moved)], ["open_quantity", "filled_quantity"])
         _subtract_totals(totals)
     return consumed_of
-
-
-# Rows per UPDATE of decisions or totals (a CASE per row: small batches keep each statement linear).
-_BATCH = 500
 
 
 def _locked_open_by_check(
     *, check_ids: Sequence[uuid.UUID], account_ids: Sequence[int]
 ) -> dict[Any, CheckDecision]:
-    """The open decisions of `account_ids` named by `check_ids`, locked in id order, by check_id."""
+    """The open decisions of `account_ids` named by `check_ids`, locked in id order, by check_id
+    (whole rows: the reference row store rewrites them through an upsert)."""
     found: dict[Any, CheckDecision] = {}
     for chunk in in_chunks(check_ids, others=len(account_ids)):
         rows = (
             CheckDecision.objects.select_for_update()
             .filter(check_id__in=chunk, account_id__in=account_ids, open_quantity__gt=0)
-            .only(
-                "id", "check_id", "account_id", "strategy_id", "symbol", "side", "expires_at",
-                "open_quantity", "filled_quantity",
-            )
             .order_by("id")
-        )  # fmt: skip
+        )
         found.update((row.check_id, row) for row in rows)
     return found
 
 
 def _subtract_totals(deltas: Mapping[TotalKey, Decimal]) -> None:
-    """Reduce the totals by `deltas` (never below zero): one read FOR UPDATE, one write per batch."""
+    """Reduce the totals by `deltas` (never below zero): one read FOR UPDATE, one write."""
     accounts = sorted({key[0] for key in deltas})
     symbols = sorted({key[2] for key in deltas})
     rows: dict[TotalKey, ReservationTotal] = {}
@@ -228,16 +220,13 @@ def _subtract_totals(deltas: Mapping[TotalKey, Decimal]) -> None:
                 if key in deltas:
                     rows[key] = row
     for key, qty in deltas.items():
-        row = rows.get(key)
-        if row is None:
+        found = rows.get(key)
+        if found is None:
             # Only a total deleted by the expiry task can be missing, and it no longer counts anyway.
             logger.info("no reservation total for %s to reduce by %s", key, qty)
             continue
-        row.quantity = max(row.quantity - qty, ZERO)
-    if rows:
-        ReservationTotal.objects.bulk_update(
-            [rows[key] for key in sorted(rows, key=_total_sort_key)], ["quantity"], batch_size=_BATCH
-        )
+        found.quantity = max(found.quantity - qty, ZERO)
+    row_store().update([rows[key] for key in sorted(rows, key=_total_sort_key)], ["quantity"])
 
 
 def _total_sort_key(key: TotalKey) -> tuple[int, int, str, str, datetime]:

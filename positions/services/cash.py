@@ -8,7 +8,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import DataError, IntegrityError, transaction
-from django.utils import timezone
 
 from accounts.models import Account
 from positions.ledger.numbers import q10
@@ -16,6 +15,7 @@ from positions.locks import lock_accounts_for_ledger
 from positions.models import CashBalance, CashMovement
 from positions.services.chunks import in_chunks
 from positions.services.errors import LIMIT, LedgerOutOfRange, as_text
+from positions.services.rowstore import row_store
 
 
 class CashMovementConflict(Exception):
@@ -60,23 +60,20 @@ def cash_balances_add(*, deltas: Mapping[tuple[int, str], Decimal], item_id: str
         rows.update(((row.account_id, row.currency), row) for row in locked.order_by("pk"))
     changed: list[CashBalance] = []
     created: list[CashBalance] = []
-    now = timezone.now()  # bulk_update does not run auto_now
     for key in sorted(deltas):
         row = rows.get(key)
         if row is None:
             row = CashBalance(account_id=key[0], currency=key[1], amount=Decimal(0))
             created.append(row)
         else:
-            row.updated_at = now
             changed.append(row)
         row.amount = q10(row.amount + deltas[key])
         if abs(row.amount) >= LIMIT:
             raise LedgerOutOfRange(item_id, "cash balance")
+    store = row_store()
     try:
-        if changed:
-            CashBalance.objects.bulk_update(changed, ["amount", "updated_at"])
-        if created:
-            CashBalance.objects.bulk_create(created)
+        store.update(changed, ["amount", "updated_at"])
+        store.insert(created)
     except DataError:  # PostgreSQL: numeric field overflow (the check above should catch it first)
         raise LedgerOutOfRange(item_id, "cash balance") from None
 

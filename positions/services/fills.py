@@ -20,6 +20,7 @@ from positions.models import Fill, Instrument, Position
 from positions.services.cash import cash_balances_add
 from positions.services.chunks import chunk_size, in_chunks
 from positions.services.errors import LIMIT, LedgerOutOfRange, as_text
+from positions.services.rowstore import row_store
 from positions.services.tracked import TRACKED_FIELDS, copy_to_row, tracked_from_row
 from positions.signals import fills_recorded
 
@@ -183,26 +184,10 @@ def _locked_positions(keys: set[PositionKey]) -> dict[PositionKey, Position]:
 
 
 def _write_positions(rows: Sequence[Position]) -> None:
-    """Write the booked rows back: existing ones in one upsert on their id, new ones in one INSERT."""
-    existing = [row for row in rows if row.pk is not None]
-    if existing:
-        # An INSERT of rows whose id exists, turned into an UPDATE of the tracked fields by the
-        # conflict on the primary key: one statement per batch for any number of rows and values.
-        Position.objects.bulk_create(
-            existing,
-            batch_size=BATCH,
-            update_conflicts=True,
-            unique_fields=["pk"],
-            update_fields=TRACKED_FIELDS,
-        )
-    created = [row for row in rows if row.pk is None]
-    if created:
-        Position.objects.bulk_create(created, batch_size=BATCH)
-
-
-# Rows per INSERT: statements stay a few megabytes at most (SQLite's own limit is lower: Django
-# splits further there).
-BATCH = 2000
+    """Write the booked rows back: existing ones in one update, new ones in one insert."""
+    store = row_store()
+    store.update([row for row in rows if row.pk is not None], TRACKED_FIELDS)
+    store.insert([row for row in rows if row.pk is None])
 
 
 @transaction.atomic
@@ -218,9 +203,9 @@ def fills_record(
 
     Set-based whatever the length of the list: one ledger lock statement for all its accounts, one
     read of the stored fill_ids, one read of the touched positions FOR UPDATE, booking in Python
-    (`book_fill`, as `rebuild_positions` does), then one INSERT of the fills, one write of the
-    positions and one of the cash balances (per batch of BATCH rows, and per chunk of SQLite's
-    parameter limit).
+    (`book_fill`, as `rebuild_positions` does), then one insert of the fills, one write of the
+    positions and one of the cash balances through `row_store()` (COPY and UPDATE FROM unnest on
+    PostgreSQL; reads in chunks of SQLite's parameter limit).
     """
     day_start = current_day_start(now)
     lock_accounts_for_ledger(f.account.pk for f in fills)
@@ -233,8 +218,8 @@ def fills_record(
     created: list[bool] = []
     new_items: list[tuple[FillInput, Fill]] = []
     for item in fills:
-        key = (item.account.pk, item.fill_id)
-        existing = stored.get(key)
+        id_key = (item.account.pk, item.fill_id)
+        existing = stored.get(id_key)
         if existing is not None:
             if not _same_payload(existing, item):
                 raise _conflict(existing, item)
@@ -247,7 +232,7 @@ def fills_record(
             out.append(existing)
             created.append(False)
             continue
-        earlier = first_in_list.get(key)
+        earlier = first_in_list.get(id_key)
         if earlier is not None:
             if not _same_payload(_as_stored(earlier), item):
                 raise _conflict(_as_stored(earlier), item)
@@ -255,7 +240,7 @@ def fills_record(
             created.append(False)
             continue
         fill = _new_fill(item, user)
-        first_in_list[key] = fill
+        first_in_list[id_key] = fill
         new_items.append((item, fill))
         out.append(fill)
         created.append(True)
@@ -286,7 +271,7 @@ def fills_record(
     if not new_fills:
         return FillsResult(fills=tuple(out), created=tuple(created))
     # In list order, so ids ascend in the order the fills were booked (rebuilds replay in id order).
-    Fill.objects.bulk_create(new_fills, batch_size=BATCH)
+    row_store().insert(new_fills)
     for key, row in positions.items():
         copy_to_row(tracked[key], row)
     try:
