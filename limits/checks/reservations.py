@@ -192,15 +192,18 @@ def consume_for_fills(fills: Sequence[Fill]) -> list[Decimal]:
 def _locked_open_by_check(
     *, check_ids: Sequence[uuid.UUID], account_ids: Sequence[int]
 ) -> dict[Any, CheckDecision]:
-    """The open decisions of `account_ids` named by `check_ids`, locked in id order, by check_id
-    (whole rows: the reference row store rewrites them through an upsert)."""
+    """The open decisions of `account_ids` named by `check_ids`, locked in id order, by check_id."""
     found: dict[Any, CheckDecision] = {}
     for chunk in in_chunks(check_ids, others=len(account_ids)):
         rows = (
             CheckDecision.objects.select_for_update()
             .filter(check_id__in=chunk, account_id__in=account_ids, open_quantity__gt=0)
+            .only(
+                "id", "check_id", "account_id", "strategy_id", "symbol", "side", "expires_at",
+                "open_quantity", "filled_quantity",
+            )
             .order_by("id")
-        )
+        )  # fmt: skip
         found.update((row.check_id, row) for row in rows)
     return found
 

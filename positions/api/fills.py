@@ -12,11 +12,13 @@ on which the caller's role may not trade (viewer) is 403.
 
 from __future__ import annotations
 
+from datetime import datetime, tzinfo
 from decimal import Decimal
 from typing import Any
 
 import django_filters
 from django.http import Http404
+from django.utils import timezone
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.exceptions import PermissionDenied
@@ -90,6 +92,8 @@ class FillOut(serializers.Serializer[Fill]):
         fields = self.fields
         strategy = instance.strategy
         instrument = instance.instrument
+        if self._zone is None:  # DRF's DateTimeField looks it up for every value
+            self._zone = timezone.get_current_timezone()
         return {
             "fill_id": instance.fill_id,
             "account": instance.account.code,
@@ -100,10 +104,17 @@ class FillOut(serializers.Serializer[Fill]):
             "quantity": fields["quantity"].to_representation(instance.quantity),
             "price": fields["price"].to_representation(instance.price),
             "fee": fields["fee"].to_representation(instance.fee),
-            "executed_at": fields["executed_at"].to_representation(instance.executed_at),
+            "executed_at": self._datetime(instance.executed_at),
             "check_id": None if instance.check_id is None else str(instance.check_id),
-            "recorded_at": fields["recorded_at"].to_representation(instance.recorded_at),
+            "recorded_at": self._datetime(instance.recorded_at),
         }
+
+    _zone: tzinfo | None = None
+
+    def _datetime(self, value: datetime) -> str:
+        # DateTimeField.to_representation in ISO 8601: in the current time zone, UTC written "Z".
+        text = value.astimezone(self._zone).isoformat()
+        return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
 class FillRecordedOut(FillOut):

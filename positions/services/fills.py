@@ -110,20 +110,16 @@ def _same_payload(stored: Fill, sent: FillInput) -> bool:
 
 
 def _stored_fills(fills: Sequence[FillInput]) -> dict[tuple[int, str], Fill]:
-    """The fills already stored under the (account, fill_id) pairs of `fills`, in a few queries."""
-    accounts = sorted({f.account.pk for f in fills})
-    fill_ids = sorted({f.fill_id for f in fills})
-    wanted = {(f.account.pk, f.fill_id) for f in fills}
+    """The fills already stored under the (account, fill_id) pairs of `fills`: per account, its
+    fill_ids in chunks (exact probes of the unique index; one query for a list of one account)."""
+    ids_of: dict[int, set[str]] = defaultdict(set)
+    for f in fills:
+        ids_of[f.account.pk].add(f.fill_id)
     found: dict[tuple[int, str], Fill] = {}
-    for account_chunk in in_chunks(accounts, size=chunk_size() // 2):
-        for id_chunk in in_chunks(fill_ids, others=len(account_chunk)):
-            # The account x fill_id cross product is a superset of the pairs: keep the pairs.
-            rows = Fill.objects.filter(account_id__in=account_chunk, fill_id__in=id_chunk)
-            found.update(
-                ((row.account_id, row.fill_id), row)
-                for row in rows
-                if (row.account_id, row.fill_id) in wanted
-            )
+    for account_id in sorted(ids_of):
+        for chunk in in_chunks(sorted(ids_of[account_id]), others=1):
+            rows = Fill.objects.filter(account_id=account_id, fill_id__in=chunk)
+            found.update(((account_id, row.fill_id), row) for row in rows)
     return found
 
 
@@ -132,11 +128,16 @@ def _conflict(stored: Fill, sent: FillInput) -> FillConflict:
     return FillConflict(sent.account.code, sent.fill_id, fill_differences(stored, sent))
 
 
+_ACCOUNT, _STRATEGY, _INSTRUMENT = Fill.account.field, Fill.strategy.field, Fill.instrument.field
+
+
 def _new_fill(item: FillInput, user: Any) -> Fill:
-    return Fill(
-        account=item.account,
-        strategy=item.strategy,
-        instrument=item.instrument,
+    # Keys by id, then the related objects put in the row's cache (what assigning them would do,
+    # minus the descriptor's checks): twice as fast, and the answer reads them without a query.
+    fill = Fill(
+        account_id=item.account.pk,
+        strategy_id=item.strategy.pk if item.strategy else None,
+        instrument_id=item.instrument.pk,
         fill_id=item.fill_id,
         side=item.side,
         quantity=item.quantity,
@@ -146,6 +147,10 @@ def _new_fill(item: FillInput, user: Any) -> Fill:
         check_id=item.check_id,
         recorded_by=user,
     )
+    _ACCOUNT.set_cached_value(fill, item.account)
+    _STRATEGY.set_cached_value(fill, item.strategy)
+    _INSTRUMENT.set_cached_value(fill, item.instrument)
+    return fill
 
 
 def _as_stored(fill: Fill) -> Fill:
