@@ -141,7 +141,9 @@ def test_a_duplicate_inside_one_list_is_a_replay_of_the_first(account, aapl) -> 
     assert Position.objects.get().quantity == D(10)
 
 
-def test_fills_recorded_is_sent_once_per_call_inside_the_transaction_with_the_new_fills(account, aapl) -> None:
+def test_fills_recorded_is_sent_once_per_call_inside_the_transaction_with_the_new_fills(
+    account, aapl
+) -> None:
     seen: list[tuple[list[str], bool, D]] = []
 
     def receiver(sender, fills, **kwargs):
