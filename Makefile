@@ -41,8 +41,9 @@ djangochecks: install
 	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
 	DEBUG=1 $(BIN)/python manage.py spectacular --validate --fail-on-warn --file /dev/null
 
+# PYTEST_ARGS: a subset (paths, -k), e.g. make pytest PYTEST_ARGS=tests/limits
 pytest: install
-	$(BIN)/pytest --create-db
+	$(BIN)/pytest --create-db $(PYTEST_ARGS)
 
 test: lint typecheck djangochecks pytest
 

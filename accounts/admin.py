@@ -1,7 +1,8 @@
 """Admin for accounts, strategies, memberships and desks.
 
 Trading states are read-only here: the kill switch is flipped through the limits app's admin actions
-and API, which log who changed what and why.
+and API, which log who changed what and why. The limits app adds those actions to the Account,
+Strategy and AccountGroup admins below (limits/admin_actions.py); accounts does not import limits.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from django.http import HttpRequest
 
 from accounts.audit import change_record, diff
 from accounts.models import Account, AccountGroup, ChangeLogEntry, Membership, Strategy
-from limits.admin_actions import trading_state_actions
 
 # The admin classes are generic only for the type checker (no django_stubs_ext monkeypatch at run time).
 if TYPE_CHECKING:
@@ -137,7 +137,6 @@ class AccountAdmin(AuditedAdmin):
         "updated_at",
     )
     inlines = (StrategyInline, MembershipInline)
-    actions = [*trading_state_actions]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         readonly = tuple(super().get_readonly_fields(request, obj))
@@ -163,7 +162,6 @@ class StrategyAdmin(AuditedAdmin):
     list_select_related = ("account",)
     readonly_fields = ("trading_state", "created_at")
     autocomplete_fields = ("account",)
-    actions = [*trading_state_actions]
 
 
 @admin.register(Membership)
@@ -183,7 +181,6 @@ class AccountGroupAdmin(AuditedAdmin):
     search_fields = ("code", "name", "accounts__code")
     readonly_fields = ("trading_state", "created_at", "updated_at")
     filter_horizontal = ("accounts",)
-    actions = [*trading_state_actions]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[AccountGroup]:
         queryset: QuerySet[AccountGroup] = super().get_queryset(request)

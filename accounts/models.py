@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.validators import RegexValidator
 from django.db import models
 
-from accounts.scoping import AccountQuerySet
+from accounts.scoping import AccountGroupQuerySet, AccountQuerySet, Role
 
 code_validator = RegexValidator(
     r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$",
@@ -25,12 +25,6 @@ class TradingState(models.TextChoices):
     ACTIVE = "active", "Active"
     REDUCE_ONLY = "reduce_only", "Reduce only"
     HALTED = "halted", "Halted"
-
-
-class Role(models.TextChoices):
-    VIEWER = "viewer", "Viewer"
-    TRADER = "trader", "Trader"
-    RISK_MANAGER = "risk_manager", "Risk manager"
 
 
 class Account(models.Model):
@@ -80,6 +74,7 @@ class Membership(models.Model):
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="memberships")
+    # The roles and what each allows are defined with the permission gate (accounts/scoping.py).
     role = models.CharField(max_length=16, choices=Role.choices)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -103,6 +98,8 @@ class AccountGroup(models.Model):
     trading_state = models.CharField(max_length=16, choices=TradingState.choices, default=TradingState.ACTIVE)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects: ClassVar[AccountGroupQuerySet] = AccountGroupQuerySet.as_manager()  # type: ignore[assignment]
 
     class Meta:
         ordering = ["code"]

@@ -1,19 +1,22 @@
 """Writes on accounts, strategies and memberships.
 
-Trading-state changes are never written here directly: they go through the limits app's
-`trading_state_set`, which records who halted what, when and why in the same transaction.
+Trading-state changes are never written here directly: they go through the registered
+`accounts.trading_state.TradingStateSwitch` (the limits app's `trading_state_set`), which records who
+halted what, when and why in the same transaction.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from accounts.audit import change_record, diff
-from accounts.models import Account, ChangeLogEntry, Membership, Role, Strategy, TradingState
+from accounts.models import Account, ChangeLogEntry, Membership, Strategy, TradingState
+from accounts.scoping import Role
+from accounts.trading_state import trading_state_switch
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser, User
@@ -29,11 +32,8 @@ class MembershipNotFound(LookupError):
     """The user is not a member of the account."""
 
 
-def _trading_state_set(*, target: Account | Strategy, state: str, reason: str, changed_by: Any) -> None:
-    # Imported late: the limits app builds on accounts, not the other way round.
-    from limits.services import trading_state_set
-
-    trading_state_set(target=target, state=state, reason=reason, changed_by=changed_by)
+def _trading_state_set(*, target: Account | Strategy, state: str, reason: str, changed_by: Actor) -> None:
+    trading_state_switch()(target=target, state=state, reason=reason, changed_by=changed_by)
 
 
 @transaction.atomic

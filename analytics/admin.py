@@ -11,6 +11,7 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from accounts.scoping import Action, can
 from analytics.models import Alert, AlertState, RiskReport, StressScenario
 from analytics.scenarios import ShockError, parse_shocks
 from analytics.selectors.risk import symbol_kind
@@ -78,7 +79,9 @@ class AlertAdmin(ReadOnlyAdmin):
     @admin.action(description="Acknowledge selected alerts")
     def acknowledge(self, request: HttpRequest, queryset: QuerySet[Alert]) -> None:
         count = 0
-        for alert in queryset.filter(state=AlertState.OPEN):
+        for alert in queryset.filter(state=AlertState.OPEN).select_related("account"):
+            if not can(request.user, alert.account, Action.MANAGE):  # the gate, as in the API
+                continue
             alert_acknowledge(alert=alert, user=request.user)  # type: ignore[arg-type]
             count += 1
         self.message_user(request, f"Acknowledged {count} alert(s).", messages.SUCCESS)

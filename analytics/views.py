@@ -1,4 +1,6 @@
-"""Risk managers' dashboards (server-rendered, session login, scoped by `Account.objects.for_user`)."""
+"""Risk managers' dashboards (server-rendered, session login), every account and alert decided by the
+permission gate (accounts/scoping.py): `for_user` lists, `account_for_user` and `can`. An account the
+user may not see is a 404 here as in the API."""
 
 from __future__ import annotations
 
@@ -9,8 +11,8 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from accounts.scoping import Action
-from accounts.selectors import AccountNotVisible, ActionNotAllowed, account_for_user, role_on
+from accounts.scoping import Action, can
+from accounts.selectors import AccountNotVisible, ActionNotAllowed, account_for_user
 from analytics.selectors.dashboard import dashboard_rows, open_alerts, sparkline, var_history
 from analytics.selectors.reports import alerts_for_user, latest_report
 from analytics.services.alerts import alert_acknowledge
@@ -47,7 +49,7 @@ def account_detail(request: HttpRequest, code: str) -> HttpResponse:
             "history": history[::-1][:30],
             "spark": sparkline(values, width=480, height=80),
             "alerts": open_alerts(user=request.user, account=account),
-            "can_acknowledge": role_on(user=request.user, account=account) == "risk_manager",
+            "can_acknowledge": can(request.user, account, Action.MANAGE),
         },
     )
 
@@ -58,7 +60,7 @@ def acknowledge(request: HttpRequest, alert_id: int) -> HttpResponse:
     alert = alerts_for_user(user=request.user).filter(pk=alert_id).first()
     if alert is None:
         raise Http404("No such alert.")
-    if role_on(user=request.user, account=alert.account) != "risk_manager":
+    if not can(request.user, alert.account, Action.MANAGE):
         messages.error(request, "Only a risk manager of the account may acknowledge its alerts.")
     else:
         alert_acknowledge(alert=alert, user=request.user)  # type: ignore[arg-type]

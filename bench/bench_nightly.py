@@ -25,10 +25,10 @@ def main() -> None:
     ensure_limits()
     from django.core import mail
 
-    from analytics.demo import demo_scenarios_create
     from analytics.models import RiskReport
     from analytics.services.reports import risk_reports_run
     from positions.clock import current_trading_date
+    from riskplatform.demo.analytics import demo_scenarios_create
 
     demo_scenarios_create()
     day = current_trading_date()

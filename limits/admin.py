@@ -15,6 +15,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
+from limits.admin_actions import register_trading_state_actions
 from limits.models import (
     LIMIT_FIELDS,
     LimitChange,
@@ -288,5 +289,8 @@ class TradingStateChangeAdmin(ReadOnlyAdminMixin, ModelAdmin):
     def scope(self, obj: TradingStateChange) -> str:
         return obj.scope_label
 
+
+# The kill switch on the changelists of accounts' admins (accounts does not import limits).
+register_trading_state_actions()
 
 from limits import admin_checks  # noqa: E402, F401  (read-only CheckDecision admin, owned by the checks helper)

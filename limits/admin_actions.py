@@ -2,7 +2,10 @@
 
 Each action shows a confirmation page (like Django's "delete selected") that asks for a reason, then
 calls `trading_state_set` for every selected row in one transaction, so the log says who and why.
-Usage: `actions = [*trading_state_actions]` on the ModelAdmin.
+
+The accounts app registers those admins and may not import limits (apps import downwards only), so
+limits adds its actions to them: `register_trading_state_actions()`, called by limits/admin.py, which
+Django's admin autodiscovery imports after accounts/admin.py (INSTALLED_APPS order).
 """
 
 from __future__ import annotations
@@ -19,7 +22,8 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
 
-from accounts.models import TradingState
+from accounts.models import Account, AccountGroup, Strategy, TradingState
+from accounts.scoping import Action, can, can_on_group
 from limits.models import TradingStateSource
 from limits.services import trading_state_set
 
@@ -42,20 +46,31 @@ class TradingStateReasonForm(forms.Form):
         return reason
 
 
-def _may_switch(modeladmin: Any, request: HttpRequest) -> bool:
-    # Flipping the kill switch changes the row: the model's change permission is required.
-    return bool(modeladmin.has_change_permission(request))
+def _may_switch(modeladmin: Any, request: HttpRequest, targets: list[Any]) -> bool:
+    """The admin's own model permission (flipping the switch changes the row) and the permission gate
+    on every selected target, as the API asks it."""
+    if not modeladmin.has_change_permission(request):
+        return False
+    user = request.user
+    for target in targets:
+        if isinstance(target, AccountGroup):
+            allowed = can_on_group(user, target, Action.MANAGE)
+        else:
+            allowed = can(user, target.account if isinstance(target, Strategy) else target, Action.MANAGE)
+        if not allowed:
+            return False
+    return True
 
 
 def _make_action(state: str, verb: str) -> AdminAction:
     label = TradingState(state).label
 
     def action(modeladmin: Any, request: HttpRequest, queryset: QuerySet[Any]) -> TemplateResponse | None:
-        if not _may_switch(modeladmin, request):
+        targets = list(queryset.select_related("account") if queryset.model is Strategy else queryset)
+        if not _may_switch(modeladmin, request, targets):
             raise PermissionDenied
         form = TradingStateReasonForm(request.POST if request.POST.get("confirm") == "yes" else None)
         if form.is_bound and form.is_valid():
-            targets = list(queryset)
             with transaction.atomic():
                 for target in targets:
                     trading_state_set(
@@ -94,3 +109,14 @@ reduce_only = _make_action(TradingState.REDUCE_ONLY, "Reduce only")
 resume = _make_action(TradingState.ACTIVE, "Resume")
 
 trading_state_actions: list[AdminAction] = [halt, reduce_only, resume]
+
+
+def register_trading_state_actions(site: admin.AdminSite = admin.site) -> None:
+    """Add the kill-switch actions to the Account, Strategy and AccountGroup admins of `site`.
+
+    Idempotent: an action already there is not added twice.
+    """
+    for model in (Account, Strategy, AccountGroup):
+        model_admin = site.get_model_admin(model)
+        actions = list(model_admin.actions or ())
+        model_admin.actions = [*actions, *(a for a in trading_state_actions if a not in actions)]

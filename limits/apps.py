@@ -1,3 +1,7 @@
+"""The limits app plugs into the apps below it at start-up, so that none of them imports limits:
+the kill switch accounts' services call, the admin actions on accounts' admin (limits/admin.py) and
+the utilization figure of positions' account summary."""
+
 from __future__ import annotations
 
 from django.apps import AppConfig
@@ -8,17 +12,14 @@ class LimitsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        # Imported here, not at the top: these modules import models, which are not loaded yet when
+        # Django imports an app's AppConfig (the app-loading order forces it).
+        from accounts.trading_state import register_trading_state_switch
         from limits.checks import receivers  # noqa: F401  (fills consume reservations; instrument cache)
-
-        self._register_summary_utilization()
-
-    @staticmethod
-    def _register_summary_utilization() -> None:
-        """Put each limit's utilization into GET /accounts/{code}/summary/ (positions owns the summary)."""
-        try:
-            from positions.summary_extensions import register_summary_extension
-        except ImportError:  # pragma: no cover - an older positions app without the registry
-            return
+        from limits.services import trading_state_set
         from limits.utilization import limit_utilization
+        from positions.summary_extensions import register_summary_extension
 
+        register_trading_state_switch(trading_state_set)
+        # GET /accounts/{code}/summary/ shows each limit's utilization (positions owns the summary).
         register_summary_extension("utilization", limit_utilization)

@@ -1,4 +1,7 @@
-"""Reads of the limits app: effective limits (cached), history, overrides, visible groups."""
+"""Reads of the limits app: effective limits (cached), history, overrides. Which desks a user may see
+or manage is the permission gate's (accounts/scoping.py).
+
+The utilization of the limits is in limits/utilization.py (it builds on these reads)."""
 
 from __future__ import annotations
 
@@ -6,15 +9,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any
 
-from django.core.cache import cache
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from accounts.models import Account, AccountGroup, Membership, Strategy
-from accounts.scoping import is_firm_wide
-from limits.cache import ENTRY_MAX_SECONDS, entry_key, generation_key, new_generation
+from accounts.models import Account, AccountGroup, Strategy
+from limits.cache import generation_keys, scope_limits_cache
 from limits.engine import Limits
 from limits.models import (
     DECIMAL_LIMIT_FIELDS,
@@ -25,23 +26,16 @@ from limits.models import (
     TradingStateChange,
 )
 from limits.services.scopes import Target, scope_filter, target_kind
-from limits.utilization import limit_utilization
-
-if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-
+from limits.shared_state import shared_state
 
 __all__ = [
     "EffectiveLimits",
     "effective_limits",
     "effective_limits_of",
     "effective_limits_of_scopes",
-    "groups_for_user",
     "limit_history",
     "limit_overrides",
     "limit_set_of",
-    "limit_utilization",
-    "may_manage_group",
     "next_override_expiry",
     "trading_state_history",
 ]
@@ -154,47 +148,41 @@ def _load(scopes: Sequence[tuple[str, int]], at: datetime) -> dict[tuple[str, in
 
 
 def effective_limits_of_accounts(account_ids: Sequence[int]) -> dict[int, EffectiveLimits]:
-    """Effective limits of many accounts at once (nightly run, dashboards): one cache round trip
-    when warm, two queries for the misses."""
+    """Effective limits of many accounts at once (nightly run, dashboards): one token read, two
+    queries for what this process has not cached."""
     found = _cached([("account", account_id) for account_id in account_ids])
     return {account_id: found[("account", account_id)] for account_id in account_ids}
 
 
-def effective_limits_of_scopes(scopes: Sequence[tuple[str, int]]) -> dict[tuple[str, int], EffectiveLimits]:
-    """Effective limits now of `(kind, id)` scopes of any kinds (the pre-trade check's scopes)."""
-    return _cached(scopes)
+def effective_limits_of_scopes(
+    scopes: Sequence[tuple[str, int]], *, tokens: Sequence[str] | None = None
+) -> dict[tuple[str, int], EffectiveLimits]:
+    """Effective limits now of `(kind, id)` scopes of any kinds. `tokens` are the scopes' generation
+    tokens when the caller already read them (the pre-trade check reads them with its rate window)."""
+    return _cached(scopes, tokens)
 
 
-def _cached(scopes: Sequence[tuple[str, int]]) -> dict[tuple[str, int], EffectiveLimits]:
-    """Effective limits now, from the cache where fresh; misses load in two queries and are cached.
-
-    One cache round trip on a full hit (generation tokens and entries fetched together).
-    """
+def _cached(
+    scopes: Sequence[tuple[str, int]], tokens: Sequence[str] | None = None
+) -> dict[tuple[str, int], EffectiveLimits]:
+    """Effective limits now, from this process's copies where their token still holds; the rest load
+    in two queries and are kept under the token read before loading (limits/cache.py)."""
     now = timezone.now()
-    keys = [(generation_key(k, pk), entry_key(k, pk)) for k, pk in scopes]
-    got = cache.get_many([key for pair in keys for key in pair])
+    if tokens is None:
+        tokens = shared_state().tokens(generation_keys(scopes))
     result: dict[tuple[str, int], EffectiveLimits] = {}
     misses: list[tuple[tuple[str, int], str]] = []
-    for scope, (gen_key, key) in zip(scopes, keys, strict=True):
-        generation = got.get(gen_key)
-        entry = got.get(key)
-        if generation is not None and entry is not None and entry[0] == generation and entry[1].is_fresh(now):
-            result[scope] = entry[1]
-            continue
-        if generation is None:
-            # First reader of this scope (or an evicted token): establish one; if another
-            # process won the race, use theirs.
-            token = new_generation()
-            generation = token if cache.add(gen_key, token, timeout=None) else cache.get(gen_key)
-        misses.append((scope, generation))
+    for scope, token in zip(scopes, tokens, strict=True):
+        found = scope_limits_cache.get(scope, token, now)
+        if found is None:
+            misses.append((scope, token))
+        else:
+            result[scope] = found
     if misses:
         loaded = _load([scope for scope, _ in misses], now)
-        to_store = {}
-        for scope, generation in misses:
+        for scope, token in misses:
             result[scope] = loaded[scope]
-            if generation is not None:
-                to_store[entry_key(*scope)] = (generation, loaded[scope])
-        cache.set_many(to_store, timeout=ENTRY_MAX_SECONDS)
+            scope_limits_cache.put(scope, token, loaded[scope])
     return result
 
 
@@ -264,28 +252,3 @@ def next_override_expiry(*, after: datetime | None = None) -> datetime | None:
         .values_list("expires_at", flat=True)
         .first()
     )
-
-
-def groups_for_user(user: AbstractBaseUser | AnonymousUser) -> QuerySet[AccountGroup]:
-    """Groups the user may see: all for staff; else those holding an account they risk-manage."""
-    if not getattr(user, "is_authenticated", False):
-        return AccountGroup.objects.none()
-    if is_firm_wide(user):
-        return AccountGroup.objects.all()
-    managed = Membership.objects.filter(user_id=cast(int, user.pk), role="risk_manager").values("account_id")
-    return AccountGroup.objects.filter(accounts__in=managed).distinct()
-
-
-def may_manage_group(*, user: AbstractBaseUser | AnonymousUser, group: AccountGroup) -> bool:
-    """Staff, or a risk manager of every account in the group (an empty group: staff only)."""
-    if is_firm_wide(user):
-        return True
-    account_ids = set(group.accounts.values_list("pk", flat=True))
-    if not account_ids:
-        return False
-    managed = set(
-        Membership.objects.filter(
-            user_id=cast(int, user.pk), role="risk_manager", account_id__in=account_ids
-        ).values_list("account_id", flat=True)
-    )
-    return managed == account_ids

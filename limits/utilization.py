@@ -1,90 +1,32 @@
-"""How much of each standing limit an account uses now, for GET /accounts/{code}/summary/.
+"""How much of each standing limit an account's positions use now, for GET /accounts/{code}/summary/
+and the nightly's limit alerts: the engine's utilization (limits/engine/utilization.py) of the
+account's book valued as the check values it (limits/checks/book.py), to 0.01 percent.
 
-Computed from the account's valuation (positions/ledger/valuation.py, already in the base currency)
-and its effective limits. Order-level limits (order size, price collar) have no standing use and
-are not listed; neither is max_orders_per_minute (its counter lives with the check service).
-Open reservations are not counted here: this is the use by positions held, not by orders in flight.
+Positions held only: open reservations are not counted here, so the percentages match the summary's
+exposure figures beside them (the check itself adds its open orders at their worse side).
+Order-level limits (order size, price collar) have no standing use and are not listed.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Callable
+from datetime import datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import Any
 
+from accounts.api.fields import cents
 from accounts.models import Account
-
-if TYPE_CHECKING:
-    from limits.selectors import EffectiveLimits
-    from positions.ledger.valuation import AccountValuation
-
-HUNDRED = Decimal(100)
-CENT = Decimal("0.01")
-
-
-def _pct(used: Decimal, limit: Decimal | None) -> Decimal | None:
-    """Percent of `limit` in use, to 0.01; None when it cannot be expressed (a zero limit)."""
-    if limit is None or limit <= 0:
-        return None
-    return (used * HUNDRED / limit).quantize(CENT)
-
-
-def utilization_from_valuation(
-    *, limits: EffectiveLimits, valuation: AccountValuation, var: Decimal | None
-) -> dict[str, Decimal | None]:
-    """{limit name: percent in use} for every standing limit that is set.
-
-    Position limits report the most used instrument (strategies of one symbol summed). A value is
-    None when it cannot be computed: leverage with equity at or below zero, max_var without a report,
-    a limit of zero.
-    """
-    quantity: dict[str, Decimal] = defaultdict(Decimal)
-    notional: dict[str, Decimal] = defaultdict(Decimal)
-    for position in valuation.positions:
-        quantity[position.symbol] += position.quantity
-        notional[position.symbol] += position.market_value_base
-    result: dict[str, Decimal | None] = {}
-    if limits.max_position_quantity is not None:
-        worst = max((abs(q) for q in quantity.values()), default=Decimal(0))
-        result["max_position_quantity"] = _pct(worst, limits.max_position_quantity)
-    if limits.max_position_notional is not None:
-        worst = max((abs(n) for n in notional.values()), default=Decimal(0))
-        result["max_position_notional"] = _pct(worst, limits.max_position_notional)
-    if limits.max_gross_exposure is not None:
-        result["max_gross_exposure"] = _pct(valuation.gross_exposure, limits.max_gross_exposure)
-    if limits.max_net_exposure is not None:
-        result["max_net_exposure"] = _pct(abs(valuation.net_exposure), limits.max_net_exposure)
-    if limits.max_leverage is not None:
-        leverage = valuation.leverage if valuation.equity > 0 else None
-        result["max_leverage"] = None if leverage is None else _pct(leverage, limits.max_leverage)
-    if limits.max_daily_loss is not None:
-        result["max_daily_loss"] = _pct(max(-valuation.daily_pnl, Decimal(0)), limits.max_daily_loss)
-    if limits.max_var is not None:
-        result["max_var"] = None if var is None else _pct(var, limits.max_var)
-    return result
+from limits.checks.book import book_snapshot
+from limits.engine.utilization import utilization
 
 
 def limit_utilization(
-    *, account: Account, valuation: AccountValuation, var: Decimal | None = None
+    *, account: Account, valuation: Any = None, now: datetime | None = None
 ) -> dict[str, Decimal | None]:
-    """Percent in use per limit name of `account`'s effective limits (overrides applied).
-
-    `var`: the latest 99% VaR when the caller has it; else it is read from the latest risk report.
-    """
-    from limits.selectors import effective_limits
-
-    limits = effective_limits(account=account)
-    if limits.max_var is not None and var is None:
-        var = _latest_var(account)
-    return utilization_from_valuation(limits=limits, valuation=valuation, var=var)
-
-
-def _latest_var(account: Account) -> Decimal | None:
-    # Looked up late: analytics builds on limits (alerts read max_var), not the other way round.
-    try:
-        from analytics.selectors import latest_var_99
-    except ImportError:  # pragma: no cover - analytics is optional for the limits app
-        return None
-    reader: Callable[..., Decimal | None] = latest_var_99
-    return reader(account_id=account.pk)
+    """{limit name: percent in use} for every standing limit of `account` that is set; None where it
+    cannot be computed (a missing mark or rate, a zero limit, no VaR report, equity at or below 0).
+    `valuation` is the summary extension's argument (positions/summary_extensions.py), not needed."""
+    snapshot = book_snapshot(account=account, now=now, open_orders=False)
+    return {
+        name: None if pct is None else cents(pct)
+        for name, pct in utilization(snapshot, snapshot.account).items()
+    }

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.utils import timezone
 
-from positions.ledger.tradingday import day_start, parse_roll_time, trading_date
+from positions.ledger.tradingday import day_start, next_day_start, parse_roll_time, trading_date
 
 
 def current_day_start(now: datetime | None = None) -> datetime:
@@ -16,6 +16,11 @@ def current_day_start(now: datetime | None = None) -> datetime:
     return day_start(
         now or timezone.now(), ZoneInfo(settings.TIME_ZONE), parse_roll_time(settings.RISK_DAY_ROLL_TIME)
     )
+
+
+def current_day_end(now: datetime | None = None) -> datetime:
+    """When the risk day containing `now` (default: now) ends: the next day's start."""
+    return next_day_start(current_day_start(now))
 
 
 def current_trading_date(now: datetime | None = None) -> date:

@@ -18,6 +18,8 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from limits.shared_state import SharedStateUnavailable
+
 logger = logging.getLogger(__name__)
 
 
@@ -34,7 +36,7 @@ def validation_detail(exc: DjangoValidationError) -> Any:
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(validation_detail(exc))
-    elif isinstance(exc, (OperationalError, InterfaceError, redis.RedisError)):
+    elif isinstance(exc, (OperationalError, InterfaceError, redis.RedisError, SharedStateUnavailable)):
         logger.warning("backing service unavailable in %s: %s", context.get("view"), exc)
         exc = ServiceUnavailable()
     return drf_exception_handler(exc, context)

@@ -15,15 +15,83 @@ from django.core.exceptions import ImproperlyConfigured
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
+TRUE_VALUES = ("1", "true", "yes", "on")
+FALSE_VALUES = ("0", "false", "no", "off")
+
+
 def env_bool(name: str, default: bool) -> bool:
-    raw = os.environ.get(name)
-    if raw is None or raw == "":
+    """A yes/no variable; an unknown value stops start-up (`DEBUG=maybe` must not mean False)."""
+    raw = os.environ.get(name, "").strip().lower()
+    if raw == "":
         return default
-    return raw.strip().lower() in {"1", "true", "yes", "on"}
+    if raw in TRUE_VALUES:
+        return True
+    if raw in FALSE_VALUES:
+        return False
+    raise ImproperlyConfigured(
+        f"{name}={os.environ[name]!r} is not a boolean: use one of {', '.join(TRUE_VALUES)} "
+        f"or {', '.join(FALSE_VALUES)}."
+    )
+
+
+def env_int(name: str, default: int, *, minimum: int | None = None, maximum: int | None = None) -> int:
+    """A whole number, optionally bounded; anything else stops start-up naming the variable."""
+    raw = os.environ.get(name, "").strip()
+    if raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a whole number.") from None
+    too_low = minimum is not None and value < minimum
+    too_high = maximum is not None and value > maximum
+    if too_low or too_high:
+        if maximum is None:
+            allowed = f"of at least {minimum}"
+        elif minimum is None:
+            allowed = f"of at most {maximum}"
+        else:
+            allowed = f"from {minimum} to {maximum}"
+        raise ImproperlyConfigured(f"{name}={value} is out of range: use a whole number {allowed}.")
+    return value
+
+
+def env_str(name: str, default: str) -> str:
+    """A string; an empty variable counts as unset, as for the other helpers."""
+    return os.environ.get(name, "").strip() or default
 
 
 def env_list(name: str, default: str) -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def env_roll_time(name: str, default: str) -> str:
+    """A 24-hour 'HH:MM' local time, checked now rather than on the first check of the day."""
+    value = env_str(name, default)
+    hours, sep, minutes = value.partition(":")
+    if not (sep and len(hours) == len(minutes) == 2 and (hours + minutes).isdigit()) or not (
+        int(hours) < 24 and int(minutes) < 60
+    ):
+        raise ImproperlyConfigured(f"{name}={value!r} is not a time: use HH:MM (24-hour), e.g. 17:00.")
+    return value
+
+
+def env_rate(name: str, default: str) -> str:
+    """A DRF throttle rate 'N/period' (period s, m, h or d): DRF would only fail on the first request."""
+    value = env_str(name, default)
+    count, sep, period = value.partition("/")
+    if not (sep and count.isdigit() and period[:1] in {"s", "m", "h", "d"}):
+        raise ImproperlyConfigured(f"{name}={value!r} is not a rate: use N/s, N/min, N/hour or N/day.")
+    return value
+
+
+def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
+    """One of `choices`, in any letter case; anything else stops start-up naming the variable."""
+    value = env_str(name, default)
+    for choice in choices:
+        if value.lower() == choice.lower():
+            return choice
+    raise ImproperlyConfigured(f"{name}={value!r}: use one of {', '.join(choices)}.")
 
 
 DEBUG = env_bool("DEBUG", False)
@@ -55,6 +123,8 @@ INSTALLED_APPS = [
     "positions",
     "limits",
     "analytics",
+    # Above every app: the demo loader writes through all of them (manage.py load_demo).
+    "riskplatform.demo",
 ]
 
 MIDDLEWARE = [
@@ -89,22 +159,27 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
-        conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "60")),
+        conn_max_age=env_int("DB_CONN_MAX_AGE", 60, minimum=0),
         conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # SQLite serialises writers; a generous timeout keeps the in-process demo from "database is locked".
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # SQLite serialises writers; a generous timeout keeps the in-process demo from "database is locked",
+    # and IMMEDIATE takes the write lock when a transaction begins, so a transaction that reads first
+    # cannot deadlock another on upgrading its lock (the pre-trade check's lock is then the transaction).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(timeout=20, transaction_mode="IMMEDIATE")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-REDIS_URL = os.environ.get("REDIS_URL", "")
+REDIS_URL = env_str("REDIS_URL", "")
+# Every key this deployment puts in Redis (cache, order-rate window, tokens) starts with it, so two
+# deployments can share one Redis.
+CACHE_KEY_PREFIX = env_str("CACHE_KEY_PREFIX", "riskplatform")
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": "riskplatform",
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
         }
     }
 else:
@@ -151,7 +226,7 @@ EMAIL_BACKEND = os.environ.get(
 )
 EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(BASE_DIR / "sent-emails"))
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
-EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1, maximum=65535)
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
@@ -163,7 +238,7 @@ if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
-    SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000, minimum=0)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -185,7 +260,7 @@ REST_FRAMEWORK = {
     "DEFAULT_RENDERER_CLASSES": (
         ["rest_framework.renderers.JSONRenderer", "rest_framework.renderers.BrowsableAPIRenderer"]
     ),
-    "DEFAULT_THROTTLE_RATES": {"auth": os.environ.get("AUTH_THROTTLE_RATE", "30/min")},
+    "DEFAULT_THROTTLE_RATES": {"auth": env_rate("AUTH_THROTTLE_RATE", "30/min")},
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 
@@ -217,17 +292,34 @@ CELERY_TIMEZONE = TIME_ZONE
 # --- Risk platform ------------------------------------------------------------------------------
 # The firm's trading day starts at this local time in TIME_ZONE; daily P&L and default reservation
 # expiry are measured from it.
-RISK_DAY_ROLL_TIME = os.environ.get("RISK_DAY_ROLL_TIME", "00:00")
+RISK_DAY_ROLL_TIME = env_roll_time("RISK_DAY_ROLL_TIME", "00:00")
 # Marks older than this many seconds are stale for the pre-trade check.
-RISK_MAX_MARK_AGE_SECONDS = int(os.environ.get("RISK_MAX_MARK_AGE_SECONDS", str(3 * 24 * 3600)))
+RISK_MAX_MARK_AGE_SECONDS = env_int("RISK_MAX_MARK_AGE_SECONDS", 3 * 24 * 3600, minimum=0)
 # Nightly risk report time (firm time zone) for celery beat.
-RISK_REPORT_HOUR = int(os.environ.get("RISK_REPORT_HOUR", "22"))
+RISK_REPORT_HOUR = env_int("RISK_REPORT_HOUR", 22, minimum=0, maximum=23)
+# A fixed lifetime of a reservation in seconds; 0 keeps it until the end of the firm's risk day (the
+# next RISK_DAY_ROLL_TIME), when an unfilled day order is gone anyway.
+RISK_RESERVATION_TTL_SECONDS = env_int("RISK_RESERVATION_TTL_SECONDS", 0, minimum=0)
+# Where the order-rate window and the generation tokens of cached limits and instruments live, shared
+# by every process (limits/shared_state): "redis" (needs REDIS_URL) or "database".
+RISK_SHARED_STATE = env_choice(
+    "RISK_SHARED_STATE", "redis" if REDIS_URL else "database", ("redis", "database")
+)
+if RISK_SHARED_STATE == "redis" and not REDIS_URL:
+    raise ImproperlyConfigured("RISK_SHARED_STATE=redis needs REDIS_URL.")
+# How the pre-trade check locks, reads and stores (limits/checks/store): "postgres", the fast path of
+# prepared statements in two round trips (PostgreSQL only), or "orm", the plain reference.
+_ON_POSTGRES = DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+RISK_CHECK_STORE = env_choice("RISK_CHECK_STORE", "postgres" if _ON_POSTGRES else "orm", ("postgres", "orm"))
+if RISK_CHECK_STORE == "postgres" and not _ON_POSTGRES:
+    raise ImproperlyConfigured("RISK_CHECK_STORE=postgres needs a PostgreSQL DATABASE_URL.")
 # Tests set this so that a missing PostgreSQL or Redis fails the run instead of skipping.
 RISK_REQUIRE_SERVICES = env_bool("RISK_REQUIRE_SERVICES", False)
 
+LOG_LEVEL = env_choice("LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"))
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
 }

@@ -61,11 +61,32 @@ def redis_client(redis_url: str) -> Iterator[object]:
 
 @pytest.fixture(autouse=True)
 def _clear_cache() -> Iterator[None]:
+    """The shared cache (Redis: FLUSHDB of REDIS_URL's database, the shared state included) and this
+    process's copies: test databases are rolled back between tests, the copies must not outlive them."""
     from django.core.cache import cache
 
-    cache.clear()
+    from limits.cache import scope_limits_cache
+    from limits.checks.refdata import instruments, previous_closes
+
+    def clear() -> None:
+        cache.clear()
+        scope_limits_cache.clear()
+        instruments.clear()
+        previous_closes.clear()
+
+    clear()
     yield
-    cache.clear()
+    clear()
+
+
+@pytest.fixture(params=["database", "redis"])
+def shared_state_kind(request: pytest.FixtureRequest, settings: object, db: None) -> str:
+    """Runs a test with the shared state (order-rate window, generation tokens) in the database and
+    in Redis (where available; with RISK_REQUIRE_SERVICES a missing Redis fails)."""
+    if request.param == "redis":
+        settings.REDIS_URL = request.getfixturevalue("redis_url")  # type: ignore[attr-defined]
+    settings.RISK_SHARED_STATE = request.param  # type: ignore[attr-defined]
+    return str(request.param)
 
 
 @pytest.fixture

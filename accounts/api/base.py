@@ -1,8 +1,9 @@
 """The base every API view builds on: one account scope, strict input, consistent errors.
 
-Views never filter accounts by hand: they call `self.get_account(code, action)` (404 when the caller
-may not see the account, 403 when their role does not allow the action) or use a queryset from
-`Account.objects.for_user(...)`.
+Views never filter accounts by hand or compare roles: they call `self.get_account(code, action)`
+(404 when the caller may not see the account, 403 when their role does not allow the action),
+`get_group_for(...)` for desks, or use a queryset from `Account.objects.for_user(...)`; all of them
+ask the one permission gate, accounts/scoping.py.
 """
 
 from __future__ import annotations
@@ -15,9 +16,15 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
-from accounts.models import Account
-from accounts.scoping import Action
-from accounts.selectors import AccountNotVisible, ActionNotAllowed, account_for_user
+from accounts.models import Account, AccountGroup
+from accounts.scoping import Action, is_firm_wide
+from accounts.selectors import (
+    AccountNotVisible,
+    ActionNotAllowed,
+    GroupNotVisible,
+    account_for_user,
+    group_for_user,
+)
 
 
 class StrictSerializer(serializers.Serializer[Any]):
@@ -52,6 +59,16 @@ def get_account_for(request: Request, code: str, action: Action | str) -> Accoun
         raise PermissionDenied(str(exc)) from None
 
 
+def get_group_for(request: Request, code: str, action: Action | str) -> AccountGroup:
+    """The desk for this request, or 404 (not visible) / 403 (visible, action not allowed)."""
+    try:
+        return group_for_user(user=request.user, code=code, action=action)
+    except GroupNotVisible:
+        raise Http404("No such group.") from None
+    except ActionNotAllowed as exc:
+        raise PermissionDenied(str(exc)) from None
+
+
 class AccountScopedView(APIView):
     """A view under /accounts/{code}/...: `action_for_method` maps HTTP methods to the action required."""
 
@@ -81,7 +98,7 @@ class IsStaffOrReadOnly(permissions.BasePermission):
             return False
         if request.method in permissions.SAFE_METHODS:
             return True
-        if request.user.is_staff:
+        if is_firm_wide(request.user):
             return True
         perm = getattr(view, "write_permission", None)
         return bool(perm and request.user.has_perm(perm))

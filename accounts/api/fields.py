@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
 from django.utils import timezone
@@ -51,6 +51,14 @@ class DecimalString(serializers.DecimalField):
 CENT = Decimal("0.01")
 
 
+def cents(value: Decimal) -> Decimal:
+    """`value` to two places, half to even: how every answer rounds money and percentages, once, at
+    the edge (ledger amounts keep ten decimals inside). A figure that rounds to zero is 0.00, never
+    -0.00."""
+    rounded = Decimal(value).quantize(CENT, rounding=ROUND_HALF_EVEN)
+    return abs(rounded) if rounded == 0 else rounded
+
+
 class MoneyString(DecimalString):
     """A money figure rendered to the cent ("1250000.00"), as the contract writes money.
 
@@ -61,9 +69,7 @@ class MoneyString(DecimalString):
     def to_representation(self, value: Any) -> str | None:  # type: ignore[override]
         if value is None:
             return None
-        cents = Decimal(value).quantize(CENT)
-        # A loss that rounds away is no loss: never show "-0.00".
-        return format(abs(cents) if cents == 0 else cents, "f")
+        return format(cents(value), "f")
 
 
 def positive_decimal(**kwargs: Any) -> DecimalString:

@@ -9,7 +9,8 @@ from rest_framework import serializers
 
 from accounts.api.base import StrictSerializer
 from accounts.api.fields import CurrencyField
-from accounts.models import Account, Membership, Role, Strategy, TradingState
+from accounts.models import Account, Membership, Strategy, TradingState
+from accounts.scoping import Role
 
 CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
 CODE_ERRORS: dict[str, Any] = {

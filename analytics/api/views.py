@@ -20,8 +20,7 @@ from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from accounts.api.base import AccountScopedView
-from accounts.scoping import Action
-from accounts.selectors import role_on
+from accounts.scoping import Action, can
 from analytics.api import serializers as s
 from analytics.errors import RiskDataError
 from analytics.models import Alert, RiskReport
@@ -256,7 +255,7 @@ class AlertAcknowledgeView(APIView):
         alert = alerts_for_user(user=request.user).filter(pk=id).first()
         if alert is None:
             raise Http404("No such alert.")
-        if role_on(user=request.user, account=alert.account) != "risk_manager":
+        if not can(request.user, alert.account, Action.MANAGE):
             raise PermissionDenied("Only a risk manager of the account may acknowledge its alerts.")
         alert = alert_acknowledge(alert=alert, user=request.user)  # type: ignore[arg-type]
         return Response(s.AlertOut(alert).data)

@@ -38,7 +38,16 @@ class RiskReport(models.Model):
     parametric_var_99 = models.FloatField(null=True, blank=True)
     historical_var_99 = models.FloatField(null=True, blank=True)
     monte_carlo_var_99 = models.FloatField(null=True, blank=True)
-    margin_required = models.FloatField(null=True, blank=True)
+    margin_required = models.FloatField(
+        null=True,
+        blank=True,
+        help_text="Initial margin by the method the pre-trade check enforces (positions/ledger/margin.py).",
+    )
+    scenario_margin = models.FloatField(
+        null=True,
+        blank=True,
+        help_text="Margin by the scenario grid (worst loss of each option over price and vol moves).",
+    )
     realized_pnl = models.FloatField(
         null=True,
         blank=True,

@@ -26,15 +26,13 @@ def latest_report(*, account_id: int) -> RiskReport | None:
     return RiskReport.objects.filter(account_id=account_id, status=ReportStatus.OK).order_by("-as_of").first()
 
 
-def latest_var_99(*, account_id: int) -> Decimal | None:
+def latest_var_99(*, account_id: int, currency: str | None = None) -> Decimal | None:
     """The 99% 1-day VaR of the latest successful report (base currency), or None: for the summary
-    endpoint and the limits' max_var warning."""
-    value = (
-        RiskReport.objects.filter(account_id=account_id, status=ReportStatus.OK, var_99__isnull=False)
-        .order_by("-as_of")
-        .values_list("var_99", flat=True)
-        .first()
-    )
+    endpoint and the limits' max_var figures. `currency`: only reports in that currency count."""
+    reports = RiskReport.objects.filter(account_id=account_id, status=ReportStatus.OK, var_99__isnull=False)
+    if currency is not None:
+        reports = reports.filter(currency=currency)
+    value = reports.order_by("-as_of").values_list("var_99", flat=True).first()
     return None if value is None else Decimal(repr(value))
 
 

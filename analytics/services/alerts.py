@@ -14,7 +14,8 @@ from django.db import IntegrityError, connection, transaction
 from django.template.loader import get_template
 from django.utils import timezone
 
-from accounts.models import Account, Membership, Role
+from accounts.models import Account, Membership
+from accounts.scoping import Action, roles_for
 from analytics.models import Alert, AlertState
 
 if TYPE_CHECKING:
@@ -47,7 +48,11 @@ def recipients_by_account(accounts: Iterable[Account]) -> dict[int, list[str]]:
     managers: dict[int, list[str]] = defaultdict(list)
     rows = (
         Membership.objects.filter(
-            account__in=accounts, role=Role.RISK_MANAGER, user__is_active=True, user__email__gt=""
+            # Alerts go to those who may act on them: the members the gate lets manage the account.
+            account__in=accounts,
+            role__in=roles_for(Action.MANAGE),
+            user__is_active=True,
+            user__email__gt="",
         )
         .order_by("account_id", "user__username")
         .values_list("account_id", "user__email")

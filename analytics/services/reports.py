@@ -11,7 +11,8 @@ Figures of a report (1-day, base currency, lookback `REPORT_LOOKBACK_DAYS`):
 - parametric_var_99 (delta-normal, sample covariance), monte_carlo_var_99 (`MC_SCENARIOS` normal
   scenarios, fixed seed, full revaluation), historical_var_99 (= var_99);
 - greeks per underlying; P&L under every active stored stress scenario and the worst one;
-- margin_required: the core's margin (linear by margin rate, options by scenario grid);
+- margin_required: the initial margin the pre-trade check and the summary use (positions/ledger/
+  margin.py, to the cent); scenario_margin: the core's scenario-grid margin beside it;
 - positions: {symbol: [quantity, unit value]}, from which the next day's run computes this report's
   `realized_pnl` (this book revalued at the next day's unit values) for the backtest.
 """
@@ -39,7 +40,7 @@ from analytics.selectors.risk import stored_scenarios
 from analytics.services.thresholds import ReportOutcome, raise_alerts
 from analytics.snapshot import Book, load_books
 from positions.clock import current_trading_date
-from positions.selectors import load_fx_table
+from positions.selectors import FxTable, MarketDataError, account_valuation, load_fx_table
 
 logger = logging.getLogger(__name__)
 
@@ -63,6 +64,7 @@ FIGURE_FIELDS = (
     "historical_var_99",
     "monte_carlo_var_99",
     "margin_required",
+    "scenario_margin",
     "components",
     "greeks",
     "stress",
@@ -125,15 +127,23 @@ def risk_reports_run(
 
 
 def _compute_chunk(
-    chunk: Sequence[tuple[int, str]], day: date, scenarios: list[CoreScenario], fx: Any
+    chunk: Sequence[tuple[int, str]], day: date, scenarios: list[CoreScenario], fx: FxTable
 ) -> list[ReportOutcome]:
     books = load_books(chunk, as_of=day, lookback_days=REPORT_LOOKBACK_DAYS, fx=fx)
-    codes = dict(Account.objects.filter(id__in=[a for a, _ in chunk]).values_list("id", "code"))
+    accounts = Account.objects.in_bulk([a for a, _ in chunk])
     previous = _previous_reports([a for a, _ in chunk], day)
     outcomes: list[ReportOutcome] = []
     for book in books:
-        outcomes.extend(_book_outcomes(book, day, scenarios, codes, previous))
+        outcomes.extend(_book_outcomes(book, day, scenarios, accounts, previous, fx))
     return outcomes
+
+
+def _ledger_margin(account: Account, fx: FxTable) -> float | None:
+    """The account's initial margin as the pre-trade check and the summary compute it."""
+    try:
+        return float(account_valuation(account=account, fx=fx).margin_required)
+    except MarketDataError:
+        return None  # a data problem the report's own figures name
 
 
 def _failed(account_id: int, code: str, day: date, book: Book, error: RiskDataError) -> ReportOutcome:
@@ -154,9 +164,11 @@ def _book_outcomes(
     book: Book,
     day: date,
     scenarios: list[CoreScenario],
-    codes: dict[int, str],
+    accounts: dict[int, Account],
     previous: dict[int, RiskReport],
+    fx: FxTable,
 ) -> list[ReportOutcome]:
+    codes = {pk: account.code for pk, account in accounts.items()}
     rows = book.ok_rows
     outcomes = [
         _failed(account_id, codes[account_id], day, book, error) for account_id, error in book.errors.items()
@@ -193,24 +205,14 @@ def _book_outcomes(
             parametric_var_99=float(figures.p99.var[i]),
             historical_var_99=float(figures.h99.var[i]),
             monte_carlo_var_99=float(figures.mc99.var[i]),
-            margin_required=float(figures.margin.total[i]),
+            margin_required=_ledger_margin(accounts[account_id], fx),
+            scenario_margin=float(figures.margin.total[i]),
             components=_components_json(figures.h99, i),
             greeks=_greeks_json(figures, i),
             stress=_stress_json(figures, i),
             positions=positions,
         )
-        values = q * unit_values
-        outcome = ReportOutcome(
-            account_id=account_id,
-            account_code=codes[account_id],
-            report=report,
-            exposures={
-                "max_position_quantity": float(np.abs(q).max(initial=0.0)),
-                "max_position_notional": float(np.abs(values).max(initial=0.0)),
-                "max_gross_exposure": float(np.abs(values).sum()),
-                "max_net_exposure": float(abs(values.sum())),
-            },
-        )
+        outcome = ReportOutcome(account_id=account_id, account_code=codes[account_id], report=report)
         prev = previous.get(account_id)
         if prev is not None:
             outcome.previous = prev

@@ -6,7 +6,7 @@
   Both keyed "max_var"; the limits come from `limits.selectors.effective_limits` (overrides included).
 - `limit_utilization` for the standing limits too (position, exposure, leverage, daily loss), keyed
   by the limit's name: warning at or above `warn_utilization_pct`, critical above 100%; the value is
-  the percent in use.
+  the percent in use, as limits.utilization measures it for the summary and the pre-trade check.
 - `backtest_red` (critical), key "var_99": the stored var_99 forecasts of the latest
   `BACKTEST_DAYS` reports against their realized P&L fall in the Basel red zone. Needs at least
   `MIN_BACKTEST_OBSERVATIONS` pairs; the zone thresholds scale with the number of observations.
@@ -27,6 +27,8 @@ from accounts.models import Account
 from analytics.models import AlertKind, AlertSeverity, ReportStatus, RiskReport
 from analytics.riskmath.backtest import backtest_batch
 from analytics.services.alerts import AlertSpec, alerts_raise
+from limits.selectors import effective_limits_of_accounts
+from limits.utilization import limit_utilization
 
 BACKTEST_DAYS = 250
 MIN_BACKTEST_OBSERVATIONS = 50
@@ -42,13 +44,9 @@ class ReportOutcome:
     report: RiskReport
     previous: RiskReport | None = None
     previous_realized_pnl: float | None = None
-    # Base-currency book figures for the standing limits (None for a failed report).
-    exposures: dict[str, float] | None = None
 
 
 def _effective_limits(account_ids: list[int]) -> dict[int, Any]:
-    from limits.selectors import effective_limits_of_accounts
-
     return effective_limits_of_accounts(account_ids)
 
 
@@ -94,56 +92,35 @@ def _var_limit_specs(outcomes: Sequence[ReportOutcome], day: date) -> list[Alert
     return specs
 
 
-# Standing limits read off the night's book (base currency, strategies summed per symbol, options at
-# their model value): the position and exposure limits. Leverage and daily loss need cash, equity and
-# the day's P&L, so only accounts with those limits are valued through positions.selectors.
-BOOK_LIMITS = ("max_position_quantity", "max_position_notional", "max_gross_exposure", "max_net_exposure")
-VALUATION_LIMITS = ("max_leverage", "max_daily_loss")
-
-
-def _valuation_usage(accounts: list[Account], limits_of: dict[int, Any]) -> dict[int, dict[str, float]]:
-    from limits.utilization import utilization_from_valuation
-    from positions.selectors import MarketDataError, account_valuation, load_fx_table
-
-    fx = load_fx_table()
-    out: dict[int, dict[str, float]] = {}
-    for account in accounts:
-        try:
-            valuation = account_valuation(account=account, fx=fx)
-        except MarketDataError:
-            continue  # the report names the data problem; a utilization needs a full valuation
-        used = utilization_from_valuation(limits=limits_of[account.pk], valuation=valuation, var=None)
-        out[account.pk] = {k: float(v) for k, v in used.items() if k in VALUATION_LIMITS and v is not None}
-    return out
+# Standing limits measured by the one utilization the pre-trade check enforces (limits.utilization):
+# positions with their open reservations at the worse side, marked at the latest prices.
+STANDING_LIMITS = (
+    "max_position_quantity",
+    "max_position_notional",
+    "max_gross_exposure",
+    "max_net_exposure",
+    "max_leverage",
+    "max_daily_loss",
+)
 
 
 def _standing_limit_specs(outcomes: Sequence[ReportOutcome], day: date) -> list[AlertSpec]:
     """`limit_utilization` alerts for the standing limits: warning at or above warn_utilization_pct,
     critical above 100% (prices can push a book over a limit the pre-trade check enforced)."""
-    ok = [o for o in outcomes if o.report.status == ReportStatus.OK and o.exposures is not None]
+    ok = [o for o in outcomes if o.report.status == ReportStatus.OK]
     limits_of = _effective_limits([o.account_id for o in ok])
-    needs_valuation = [
-        o.account_id
-        for o in ok
-        if any(getattr(limits_of[o.account_id], f) is not None for f in VALUATION_LIMITS)
-    ]
-    valued = (
-        _valuation_usage(list(Account.objects.filter(pk__in=needs_valuation)), limits_of)
-        if needs_valuation
-        else {}
-    )
+    limited = [o for o in ok if any(getattr(limits_of[o.account_id], f) is not None for f in STANDING_LIMITS)]
+    accounts = Account.objects.in_bulk([o.account_id for o in limited])
     specs = []
-    for o in ok:
+    for o in limited:
         limits = limits_of[o.account_id]
-        usage: dict[str, float] = {}
-        for name in BOOK_LIMITS:
-            limit = getattr(limits, name)
-            if limit is not None and limit > 0:
-                usage[name] = 100.0 * (o.exposures or {})[name] / float(limit)
-        usage.update(valued.get(o.account_id, {}))
-        for name, used in usage.items():
-            over = used > 100.0
-            if not over and used < float(limits.warn_utilization_pct):
+        usage = limit_utilization(account=accounts[o.account_id])
+        for name in STANDING_LIMITS:
+            used = usage.get(name)
+            if used is None:
+                continue  # not set, or not measurable (the report names missing data)
+            over = used > 100
+            if not over and used < limits.warn_utilization_pct:
                 continue
             limit = getattr(limits, name)
             specs.append(
@@ -154,7 +131,7 @@ def _standing_limit_specs(outcomes: Sequence[ReportOutcome], day: date) -> list[
                     severity=AlertSeverity.CRITICAL if over else AlertSeverity.WARNING,
                     message=f"{name} {'exceeded' if over else 'nearly used'}: {used:.2f}% in use "
                     f"(limit {limit.normalize():f}).",
-                    value=round(used, 2),
+                    value=float(used),
                     threshold=float(limit),
                     as_of=day,
                 )

@@ -36,9 +36,7 @@ def _view() -> Any:
     from limits.checks.idempotency import fingerprint
     from limits.checks.reservations import reservation_expiry
     from limits.checks.service import CheckResult
-    from limits.checks.snapshot import _LOCK_ACCOUNT
-    from limits.checks.store import store_decisions
-    from limits.checks.txn import check_transaction
+    from limits.checks.store.postgres import _LOCK_ACCOUNT, PostgresCheckStore, _sql
     from limits.models.checks import CheckDecision
 
     class LockAndStore(CheckAPIView):
@@ -49,9 +47,13 @@ def _view() -> Any:
             account = get_account_for(request, data["account"], Action.TRADE)
             order = OrderIn.draft(data)
             now = timezone.now()
-            with check_transaction() as txn, connection.cursor() as cursor:
-                sql = txn.begin() + _LOCK_ACCOUNT.format(lock=" FOR NO KEY UPDATE")
-                cursor.execute(sql, {"a": account.pk})
+            with PostgresCheckStore().session() as session:
+                # The store's own BEGIN and account lock, without its read (nor a group's locks).
+                with connection.cursor() as cursor:
+                    cursor.execute(
+                        "BEGIN;\n" + _sql(_LOCK_ACCOUNT).format(lock=" FOR NO KEY UPDATE"), {"a": account.pk}
+                    )
+                session.begun = True
                 row = CheckDecision(
                     check_id=uuid.uuid4(), account_id=account.pk, symbol=order.symbol, side=order.side,
                     quantity=order.quantity, price=order.price, order_type=order.order_type,
@@ -60,7 +62,7 @@ def _view() -> Any:
                     filled_quantity=Decimal(0), released_quantity=Decimal(0),
                     expires_at=reservation_expiry(now),
                 )  # fmt: skip
-                store_decisions([row], suffix=txn.commit())
+                session.store_and_commit([row])
             return Response(result_json(CheckResult.of(row)))
 
     return [

@@ -29,12 +29,12 @@ from accounts.api.fields import positive_decimal
 from accounts.scoping import Action
 from limits.checks import selectors
 from limits.checks.idempotency import IdempotencyConflict
-from limits.checks.rate import RateUnavailable
 from limits.checks.reservations import NothingReserved
 from limits.checks.service import CheckResult, check_batch, check_order, check_release
-from limits.checks.snapshot import AccountGone
+from limits.checks.store import AccountGone
 from limits.engine.orders import DraftOrder, InvalidOrder
 from limits.models.checks import CheckDecision
+from limits.shared_state import SharedStateUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -205,7 +205,7 @@ class CheckAPIView(APIView):
     """Maps the check's failure modes onto the contract's status codes."""
 
     def handle_exception(self, exc: Exception) -> Response:
-        if isinstance(exc, (OperationalError, InterfaceError, redis.RedisError, RateUnavailable)):
+        if isinstance(exc, (OperationalError, InterfaceError, redis.RedisError, SharedStateUnavailable)):
             logger.warning("check unavailable: %s", exc)
             exc = ServiceUnavailable()
         elif isinstance(exc, IdempotencyConflict):

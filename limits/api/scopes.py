@@ -1,19 +1,17 @@
 """Resolve the target of a limits/trading-state URL (account, strategy or group) with the contract's
-404/403 rules. Accounts and strategies go through the accounts API base; groups through
-`groups_for_user` (visible) and `may_manage_group` (writes)."""
+404/403 rules, all decided by the permission gate (accounts/scoping.py) through the accounts API base:
+`get_account` for accounts and strategies, `get_group_for` for groups."""
 
 from __future__ import annotations
 
 from typing import ClassVar
 
 from django.http import Http404
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.views import APIView
 
-from accounts.api.base import AccountScopedView
+from accounts.api.base import AccountScopedView, get_group_for
 from accounts.models import Account, AccountGroup, Strategy
 from accounts.scoping import Action
-from limits.selectors import groups_for_user, may_manage_group
 from limits.services import Target
 
 ACTION_FOR_METHOD: dict[str, Action] = {
@@ -68,13 +66,8 @@ class GroupTargetView(TargetView):
     group_url_kwarg: ClassVar[str] = "group"
 
     def get_target(self) -> AccountGroup:
-        group = groups_for_user(self.request.user).filter(code=self.kwargs[self.group_url_kwarg]).first()
-        if group is None:
-            raise Http404("No such group.")
         action = ACTION_FOR_METHOD[self.request.method or "GET"]
-        if action is not Action.VIEW and not may_manage_group(user=self.request.user, group=group):
-            raise PermissionDenied("Only staff or a risk manager of every account in the group may do this.")
-        return group
+        return get_group_for(self.request, self.kwargs[self.group_url_kwarg], action)
 
 
 def target_code(target: Target) -> str:

@@ -253,7 +253,7 @@ class GroupListView(generics.ListAPIView[AccountGroup]):
     serializer_class = s.GroupOut
 
     def get_queryset(self) -> QuerySet[AccountGroup]:
-        return selectors.groups_for_user(self.request.user).prefetch_related("accounts").order_by("code")
+        return AccountGroup.objects.for_user(self.request.user).prefetch_related("accounts").order_by("code")
 
     @extend_schema(request=s.GroupCreateIn, responses={201: s.GroupOut})
     def post(self, request: Request) -> Response:

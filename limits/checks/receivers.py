@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
@@ -26,5 +25,4 @@ def consume_reservations(sender: Any, fills: Any, **kwargs: Any) -> None:
 @receiver(post_save, sender=Instrument, dispatch_uid="limits.checks.instrument_saved")
 @receiver(post_delete, sender=Instrument, dispatch_uid="limits.checks.instrument_deleted")
 def instrument_changed(sender: Any, **kwargs: Any) -> None:
-    # After commit, so another process cannot reload the old row and keep it under the new version.
-    transaction.on_commit(bump_version)
+    bump_version()

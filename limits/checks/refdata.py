@@ -1,8 +1,8 @@
 """Instrument reference data for the hot path: a per-process table, revalidated across processes.
 
 Instruments change rarely (created and edited through services that call `.save()`), so each process
-keeps the whole table in memory. A version number in the shared Django cache (Redis in production)
-is bumped on every change (post_save/post_delete, see receivers.py); a process re-reads the version at
+keeps the whole table in memory. A generation token in the shared state (limits/shared_state) is
+replaced on every change (post_save/post_delete, see receivers.py); a process re-reads the token at
 most once per `REVALIDATE_SECONDS` and reloads the table when it moved. A symbol missing from the
 table is looked up in the database before it is called unknown, so a new instrument is usable at once.
 
@@ -19,13 +19,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, cast
 
-from django.core.cache import cache
-from django.db import connection
+from django.db import connection, transaction
 
 from limits.engine.snapshot import InstrumentRef
 from limits.engine.types import AssetClass, OptionType
+from limits.shared_state import shared_state
 
-VERSION_KEY = "limits:checks:instruments:version"
+INSTRUMENTS_GENERATION = "instruments"
 REVALIDATE_SECONDS = 1.0
 
 _SELECT = (
@@ -54,7 +54,7 @@ def _date(value: Any) -> Any:
 class InstrumentTable:
     by_symbol: dict[str, InstrumentRef] = field(default_factory=dict)
     symbol_by_id: dict[int, str] = field(default_factory=dict)
-    version: int | None = None
+    version: str | None = None
     checked_at: float = 0.0
 
 
@@ -80,7 +80,7 @@ class InstrumentCache:
         self._table = InstrumentTable()
         self._lock = threading.Lock()
 
-    def _load(self, version: int | None) -> InstrumentTable:
+    def _load(self, version: str | None) -> InstrumentTable:
         table = InstrumentTable(version=version, checked_at=time.monotonic())
         with connection.cursor() as cursor:
             cursor.execute(_SELECT)
@@ -122,22 +122,16 @@ class InstrumentCache:
         self._table = InstrumentTable()
 
 
-def current_version() -> int:
-    """The shared version; created on first use so every process agrees on it."""
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        cache.add(VERSION_KEY, 1, timeout=None)
-        version = cache.get(VERSION_KEY, 1)
-    return int(version)
+def current_version() -> str:
+    """The instrument table's current generation token, shared by every process."""
+    return shared_state().tokens([INSTRUMENTS_GENERATION])[0]
 
 
 def bump_version() -> None:
-    """Called when an instrument changes: every process reloads within REVALIDATE_SECONDS."""
-    try:
-        cache.incr(VERSION_KEY)
-    except ValueError:
-        cache.set(VERSION_KEY, 2, timeout=None)
-    instruments.clear()
+    """Called when an instrument changes: every process reloads within REVALIDATE_SECONDS of the
+    commit (this one at once)."""
+    shared_state().replace_token(INSTRUMENTS_GENERATION)
+    transaction.on_commit(instruments.clear)
 
 
 instruments = InstrumentCache()

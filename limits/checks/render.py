@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
+from accounts.api.fields import cents
 from limits.engine.types import Finding
 
 # Codes whose limit/value are counts or quantities; every other figure is money, a percentage or a
 # ratio and is shown with two decimals.
 QUANTITY_CODES = frozenset({"order_quantity", "position_quantity", "reduce_only", "order_rate"})
-CENT = Decimal("0.01")
 
 
 def plain(value: Decimal) -> str:
@@ -24,7 +24,7 @@ def figure(code: str, value: Decimal | None) -> str | None:
         return None
     if code in QUANTITY_CODES:
         return plain(value)
-    return str(value.quantize(CENT, rounding=ROUND_HALF_UP))
+    return format(cents(value), "f")
 
 
 def finding_json(finding: Finding) -> dict[str, Any]:

@@ -17,7 +17,6 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, cast
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -26,7 +25,7 @@ from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from limits.models.checks import CheckDecision, ReservationTotal
-from positions.ledger.tradingday import day_start, parse_roll_time
+from positions.clock import current_day_end
 from positions.services.chunks import chunk_size, in_chunks
 from positions.services.rowstore import row_store
 
@@ -44,20 +43,13 @@ class NothingReserved(Exception):
 def reservation_expiry(now: datetime) -> datetime:
     """When a reservation made at `now` stops counting.
 
-    settings.RISK_RESERVATION_TTL_SECONDS (if set and > 0) gives a fixed lifetime; otherwise the
-    reservation lasts until the end of the firm's risk day (the next RISK_DAY_ROLL_TIME in TIME_ZONE),
-    when an unfilled day order is gone anyway.
+    settings.RISK_RESERVATION_TTL_SECONDS (if > 0) gives a fixed lifetime; otherwise the reservation
+    lasts until the end of the firm's risk day, when an unfilled day order is gone anyway.
     """
-    ttl = int(getattr(settings, "RISK_RESERVATION_TTL_SECONDS", 0) or 0)
+    ttl = settings.RISK_RESERVATION_TTL_SECONDS
     if ttl > 0:
         return now + timedelta(seconds=ttl)
-    zone = ZoneInfo(settings.TIME_ZONE)
-    start = day_start(now, zone, parse_roll_time(settings.RISK_DAY_ROLL_TIME))
-    local = start.astimezone(zone)
-    # The same wall-clock roll time on the next date (DST-safe: not start + 24 hours).
-    return datetime.combine(
-        local.date() + timedelta(days=1), local.timetz().replace(tzinfo=None), tzinfo=zone
-    )
+    return current_day_end(now)
 
 
 # (account id, strategy id or None, symbol, side, expires_at): the key of a ReservationTotal.
@@ -79,35 +71,8 @@ def opened_totals(decisions: Sequence[CheckDecision]) -> dict[TotalKey, Decimal]
     return dict(deltas)
 
 
-_UPSERT = (
-    "INSERT INTO limits_reservationtotal (account_id, strategy_id, symbol, side, expires_at, quantity) "
-    "VALUES {values} ON CONFLICT {target} DO UPDATE "
-    "SET quantity = limits_reservationtotal.quantity + EXCLUDED.quantity"
-)
-_TARGETS = {
-    False: "(account_id, symbol, side, expires_at) WHERE strategy_id IS NULL",
-    True: "(account_id, strategy_id, symbol, side, expires_at) WHERE strategy_id IS NOT NULL",
-}
-
-
-def add_totals_sql(deltas: Mapping[TotalKey, Decimal]) -> tuple[list[str], list[Any]]:
-    """Upserts adding `deltas` (PostgreSQL), for the check to send with its decision INSERT."""
-    statements: list[str] = []
-    params: list[Any] = []
-    for with_strategy, target in _TARGETS.items():
-        items = [(key, qty) for key, qty in deltas.items() if (key[1] is not None) == with_strategy]
-        if not items:
-            continue
-        statements.append(
-            _UPSERT.format(values=", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(items)), target=target)
-        )
-        for key, qty in items:
-            params.extend([*key, qty])
-    return statements, params
-
-
 def add_totals(deltas: Mapping[TotalKey, Decimal]) -> None:
-    """Add `deltas` to the totals through the ORM (SQLite; the caller holds the check's locks)."""
+    """Add `deltas` to the totals through the ORM (the caller holds the check's locks)."""
     for key, qty in deltas.items():
         if not _total_rows(key).update(quantity=F("quantity") + qty):
             account_id, strategy_id, symbol, side, expires_at = key

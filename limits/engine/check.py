@@ -8,12 +8,12 @@ from decimal import Decimal
 
 import limits.engine.rules  # noqa: F401  (registers the rules)
 from limits.engine.decision import Decision, RejectedDecision, Reservation, accept, reserve
-from limits.engine.exposure import Missing, ScopeEval, margin_of, rebook
+from limits.engine.exposure import ScopeEval, margin_of, rebook
 from limits.engine.findings import Findings
 from limits.engine.orders import DraftOrder, InvalidOrder, ValidatedOrder, validate_order
 from limits.engine.registry import RULES
 from limits.engine.snapshot import ScopeState, Snapshot
-from limits.engine.types import ZERO
+from limits.engine.types import ZERO, Missing
 
 
 def scopes_of(snapshot: Snapshot, order: ValidatedOrder) -> list[ScopeState]:

@@ -17,16 +17,9 @@ from decimal import Decimal
 
 from limits.engine import fmt
 from limits.engine.orders import ValidatedOrder
-from limits.engine.snapshot import InstrumentRef, ScopeState, Snapshot, fresh_mark, fx_rate
-from limits.engine.types import ZERO
-
-
-@dataclass(frozen=True, slots=True)
-class Missing:
-    """Data needed for a figure is absent; `code` is missing_price, missing_fx_rate or unknown_instrument."""
-
-    code: str
-    message: str
+from limits.engine.snapshot import Holdings, InstrumentRef, ScopeState, Snapshot, fresh_mark, fx_rate
+from limits.engine.types import ZERO, Missing
+from positions.ledger.margin import initial_margin
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,35 +44,25 @@ def worst_side(scope: ScopeState, symbol: str) -> Decimal:
 def margin_of(
     snapshot: Snapshot, instrument: InstrumentRef, quantity: Decimal, notional: Decimal, fx: Decimal
 ) -> Decimal | Missing:
-    """Initial margin of a position in base currency (notional already in base).
-
-    Linear instruments: |notional| x margin_rate. Options: a long pays its premium, so the margin is
-    the premium itself (|notional|); a short is margined like the underlying it may deliver:
-    |quantity| x multiplier x underlying mark x margin_rate.
-    """
-    if instrument.asset_class != "option":
-        return abs(notional) * instrument.margin_rate
-    if quantity >= 0:
-        return abs(notional)
-    underlying = instrument.underlying or ""
-    mark = fresh_mark(snapshot, underlying)
-    if mark is None:
-        return Missing(
-            "missing_price", fmt.missing_mark(underlying or f"the underlying of {instrument.symbol}")
-        )
-    return -quantity * instrument.multiplier * mark * fx * instrument.margin_rate
-
-
-@dataclass(frozen=True, slots=True)
-class Holdings:
-    """A scope's book without any new order: per symbol its worst-side signed notional and
-    margin in base currency, with the totals. Built once per (snapshot, scope) and reused by
-    every check on that snapshot, so a check only revalues the order's own instrument."""
-
-    per_symbol: Mapping[str, tuple[Decimal, Decimal]]
-    gross: Decimal
-    net: Decimal  # signed
-    margin: Decimal
+    """Initial margin of a position in base currency (notional already in base), by the one method
+    the summary and the nightly report use too (positions/ledger/margin.py). A short option needs its
+    underlying's fresh mark."""
+    underlying_value = None
+    if instrument.asset_class == "option" and quantity < 0:
+        underlying = instrument.underlying or ""
+        mark = fresh_mark(snapshot, underlying)
+        if mark is None:
+            return Missing(
+                "missing_price", fmt.missing_mark(underlying or f"the underlying of {instrument.symbol}")
+            )
+        underlying_value = -quantity * instrument.multiplier * mark * fx
+    return initial_margin(
+        asset_class=instrument.asset_class,
+        quantity=quantity,
+        market_value=notional,
+        margin_rate=instrument.margin_rate,
+        underlying_value=underlying_value,
+    )
 
 
 def _entry(snapshot: Snapshot, scope: ScopeState, symbol: str) -> tuple[Decimal, Decimal] | Missing | None:

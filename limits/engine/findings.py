@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from decimal import Decimal
 
-from limits.engine.exposure import Missing
 from limits.engine.snapshot import ScopeState
-from limits.engine.types import HUNDRED, Finding
+from limits.engine.types import HUNDRED, Finding, Missing
 
 
 class Findings:

@@ -10,12 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
-from limits.engine.types import ZERO, AssetClass, OptionType, ScopeKind, TradingState
-
-if TYPE_CHECKING:
-    from limits.engine.exposure import Holdings, Missing
+from limits.engine.types import ZERO, AssetClass, Missing, OptionType, ScopeKind, TradingState
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +85,19 @@ class ScopeState:
     daily_pnl: Decimal = ZERO
     orders_last_minute: int = 0
     latest_var: Decimal | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Holdings:
+    """A scope's book without any new order: per symbol its worst-side signed notional and
+    margin in base currency, with the totals. Built once per (snapshot, scope) by
+    exposure.holdings and reused by every check on that snapshot, so a check only revalues the
+    order's own instrument."""
+
+    per_symbol: Mapping[str, tuple[Decimal, Decimal]]
+    gross: Decimal
+    net: Decimal  # signed
+    margin: Decimal
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,6 +18,14 @@ HUNDRED = Decimal(100)
 
 
 @dataclass(frozen=True, slots=True)
+class Missing:
+    """Data needed for a figure is absent; `code` is missing_price, missing_fx_rate or unknown_instrument."""
+
+    code: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
 class Finding:
     """One violation or warning, in the shape of the contract's `violations`/`warnings` items.
 

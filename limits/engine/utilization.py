@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from limits.engine.exposure import Missing, cash_in_base, holdings, worst_side
+from limits.engine.exposure import cash_in_base, holdings, worst_side
 from limits.engine.snapshot import ScopeState, Snapshot
-from limits.engine.types import HUNDRED, ZERO
+from limits.engine.types import HUNDRED, ZERO, Missing
 
 
 def _pct(value: Decimal, limit: Decimal) -> Decimal | None:

@@ -5,7 +5,7 @@ The checks helper adds limits/models/checks.py (decisions, reservations) and re-
 
 from __future__ import annotations
 
-from limits.models.checks import CheckDecision, OrderRateTick, ReservationTotal
+from limits.models.checks import CheckDecision, ReservationTotal
 from limits.models.limits import (
     DECIMAL_LIMIT_FIELDS,
     DEFAULT_WARN_UTILIZATION_PCT,
@@ -19,6 +19,7 @@ from limits.models.limits import (
     LimitSet,
     ScopeKind,
 )
+from limits.models.shared_state import GenerationToken
 from limits.models.trading_state import TradingStateChange, TradingStateSource
 
 __all__ = [
@@ -29,11 +30,11 @@ __all__ = [
     "MONEY_LIMIT_FIELDS",
     "OVERRIDABLE_FIELDS",
     "CheckDecision",
+    "GenerationToken",
     "LimitChange",
     "LimitChangeSource",
     "LimitOverride",
     "LimitSet",
-    "OrderRateTick",
     "ReservationTotal",
     "ScopeKind",
     "TradingStateChange",

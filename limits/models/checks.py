@@ -1,4 +1,4 @@
-"""Pre-trade check decisions and the reservations they hold; the order-rate fallback ledger."""
+"""Pre-trade check decisions and the reservations they hold."""
 
 from __future__ import annotations
 
@@ -73,6 +73,8 @@ class CheckDecision(models.Model):
         ]
         indexes = [
             models.Index(fields=["account", "-evaluated_at", "-id"], name="checkdecision_log"),
+            # The order-rate window of a strategy without Redis counts its decisions of the last minute.
+            models.Index(fields=["strategy", "evaluated_at"], name="checkdecision_strategy_recent"),
             # Only open reservations are read on the hot path; the log itself can grow without bound.
             models.Index(
                 fields=["account", "symbol"], condition=Q(open_quantity__gt=0), name="checkdecision_open"
@@ -118,19 +120,3 @@ class ReservationTotal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.account_id} {self.side} {self.quantity} {self.symbol} until {self.expires_at}"
-
-
-class OrderRateTick(models.Model):
-    """One checked order per scope, for the order-rate window when no Redis is configured (demo).
-
-    With REDIS_URL set the window lives in Redis (limits/checks/rate.py) and this table stays empty.
-    """
-
-    scope_key = models.CharField(max_length=80)
-    at = models.DateTimeField()
-
-    class Meta:
-        indexes = [models.Index(fields=["scope_key", "at"], name="orderratetick_window")]
-
-    def __str__(self) -> str:
-        return f"{self.scope_key} {self.at:%H:%M:%S}"

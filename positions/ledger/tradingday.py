@@ -28,6 +28,17 @@ def day_start(now: datetime, zone: tzinfo, roll: time) -> datetime:
     return start
 
 
+def next_day_start(start: datetime) -> datetime:
+    """The start of the risk day after the one starting at `start` (aware): the same wall-clock roll
+    time on the next local date, so DST-safe (not start + 24 hours)."""
+    zone = start.tzinfo
+    if zone is None:
+        raise ValueError("start must be timezone-aware")
+    return datetime.combine(
+        start.date() + timedelta(days=1), start.timetz().replace(tzinfo=None), tzinfo=zone
+    )
+
+
 def trading_date(start: datetime) -> date:
     """The calendar date a risk day is named after: the local date at its midpoint.
 

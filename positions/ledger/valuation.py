@@ -33,7 +33,7 @@ from decimal import Decimal, localcontext
 
 from positions.ledger.errors import MissingPrice
 from positions.ledger.fx import FxTable
-from positions.ledger.margin import position_margin
+from positions.ledger.margin import initial_margin
 from positions.ledger.numbers import WIDE, q10
 from positions.ledger.position import PositionState, market_value, unrealized_pnl
 
@@ -100,6 +100,72 @@ class AccountValuation:
         return self.equity - self.margin_required
 
 
+@dataclass(frozen=True, slots=True)
+class BookLine:
+    """One instrument's positions in a book, summed: the position's state now and at the day start as
+    the linear aggregates unrealized and daily P&L are computed from. Every figure here is linear in
+    these sums, so a line of many positions (a strategy's, an account's, a desk's) values exactly as
+    the sum of its positions valued one by one.
+
+    cost = sum of quantity x avg price; day_cost = sum of day-start quantity x day-start avg price;
+    realized_today / fees_today = realized P&L (before fees) and fees since the day start.
+    """
+
+    quantity: Decimal = ZERO
+    cost: Decimal = ZERO
+    realized_today: Decimal = ZERO
+    fees_today: Decimal = ZERO
+    day_quantity: Decimal = ZERO
+    day_cost: Decimal = ZERO
+
+    def __add__(self, other: BookLine) -> BookLine:
+        with localcontext(WIDE):
+            return BookLine(
+                self.quantity + other.quantity,
+                self.cost + other.cost,
+                self.realized_today + other.realized_today,
+                self.fees_today + other.fees_today,
+                self.day_quantity + other.day_quantity,
+                self.day_cost + other.day_cost,
+            )
+
+
+def book_line(state: PositionState, day_state: PositionState) -> BookLine:
+    """The line of one position whose state at the day start was `day_state` (see
+    book.effective_day_state)."""
+    with localcontext(WIDE):
+        return BookLine(
+            quantity=state.quantity,
+            cost=state.quantity * state.avg_price,
+            realized_today=state.realized_pnl - day_state.realized_pnl,
+            fees_today=state.fees - day_state.fees,
+            day_quantity=day_state.quantity,
+            day_cost=day_state.quantity * day_state.avg_price,
+        )
+
+
+def line_unrealized_pnl(line: BookLine, mark: Decimal, multiplier: Decimal) -> Decimal:
+    """(mark x quantity - cost) x multiplier, in the instrument's currency."""
+    with localcontext(WIDE):
+        return (mark * line.quantity - line.cost) * multiplier
+
+
+def line_daily_pnl(
+    line: BookLine, *, mark: Decimal | None, previous_close: Decimal | None, multiplier: Decimal
+) -> Decimal:
+    """Daily P&L of the line in the instrument's currency: realized today - fees today + unrealized
+    now - unrealized at the day start (the day-start book valued at the previous close; without one,
+    at its entry price, i.e. unrealized 0 at the day start). A flat line needs no mark."""
+    with localcontext(WIDE):
+        now = line_unrealized_pnl(line, mark, multiplier) if mark is not None else ZERO
+        start = (
+            (previous_close * line.day_quantity - line.day_cost) * multiplier
+            if previous_close is not None
+            else ZERO
+        )
+        return line.realized_today - line.fees_today + now - start
+
+
 def value_position(p: PositionInput, *, base_currency: str, fx: FxTable) -> PositionValuation:
     state = p.state
     if state.quantity != 0 and p.mark is None:
@@ -108,15 +174,17 @@ def value_position(p: PositionInput, *, base_currency: str, fx: FxTable) -> Posi
     mark = p.mark if p.mark is not None else ZERO
     mv = market_value(state.quantity, mark, p.multiplier) if state.quantity != 0 else ZERO
     upnl = unrealized_pnl(state, mark, p.multiplier) if state.quantity != 0 else ZERO
-
-    day = p.day_state
-    if day.quantity == 0:
-        upnl_start = ZERO
-    else:
-        close = p.previous_close if p.previous_close is not None else day.avg_price
-        upnl_start = unrealized_pnl(day, close, p.multiplier)
-    realized_today = (state.realized_pnl - day.realized_pnl) - (state.fees - day.fees)
-    daily = realized_today + upnl - upnl_start
+    line = book_line(state, p.day_state)
+    realized_today = line.realized_today - line.fees_today
+    daily = line_daily_pnl(
+        line,
+        mark=p.mark if state.quantity != 0 else None,
+        previous_close=p.previous_close,
+        multiplier=p.multiplier,
+    )
+    underlying_value = (
+        abs(state.quantity) * p.underlying_mark * p.multiplier if p.underlying_mark is not None else None
+    )
 
     with localcontext(WIDE):
         return PositionValuation(
@@ -134,7 +202,17 @@ def value_position(p: PositionInput, *, base_currency: str, fx: FxTable) -> Posi
             unrealized_pnl_base=q10(upnl * rate),
             realized_pnl_today_base=q10(realized_today * rate),
             daily_pnl_base=q10(daily * rate),
-            margin_required_base=q10(position_margin(p, mark_value=mv) * rate),
+            margin_required_base=q10(
+                initial_margin(
+                    asset_class=p.asset_class,
+                    quantity=state.quantity,
+                    market_value=mv,
+                    margin_rate=p.margin_rate,
+                    underlying_value=underlying_value,
+                    underlying=p.underlying_symbol or f"underlying of {p.symbol}",
+                )
+                * rate
+            ),
             currency=p.currency,
             multiplier=p.multiplier,
             asset_class=p.asset_class,

@@ -19,6 +19,6 @@ def equity_book(account):
 def scenarios(db):
     """The built-in and demo stress scenarios (a transactional test elsewhere may have flushed the
     rows the data migration seeded)."""
-    from analytics.demo import demo_scenarios_create
+    from riskplatform.demo.analytics import demo_scenarios_create
 
     demo_scenarios_create()

@@ -190,8 +190,8 @@ def test_a_missing_mark_fails_only_the_accounts_holding_it(books):
 
 
 def test_the_demo_backfills_reports_with_realized_pnl(books):
-    from analytics.demo import load_demo_analytics
     from analytics.models import StressScenario
+    from riskplatform.demo.analytics import load_demo_analytics
 
     load_demo_analytics(days=5)
     load_demo_analytics(days=5)

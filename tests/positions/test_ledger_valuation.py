@@ -164,7 +164,7 @@ def test_a_long_option_margins_its_premium_and_a_short_option_the_underlying_not
         underlying_mark="500",
     )  # fmt: skip
     v = value_account(base_currency="USD", positions=[long_call, short_put], cash=[], fx=FX)
-    assert v.positions[0].margin_required_base == D("480")  # 2 x 12 x 100 x 0.2
+    assert v.positions[0].margin_required_base == D("2400")  # the premium in full: 2 x 12 x 100
     assert v.positions[1].margin_required_base == D("30000")  # 3 x 500 x 100 x 0.2
     assert v.gross_exposure == D(2400) + D(2700)  # options count at their premium
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 from decimal import Decimal
 
 from limits.engine import fmt
-from limits.engine.exposure import Missing, ScopeEval
+from limits.engine.exposure import ScopeEval
 from limits.engine.findings import Findings
 from limits.engine.registry import rule
 from limits.engine.snapshot import fresh_mark
-from limits.engine.types import HUNDRED
+from limits.engine.types import HUNDRED, Missing
 
 
 @rule("unknown_instrument", per_scope=False)

@@ -4,11 +4,11 @@ and the advisory max_var warning."""
 from __future__ import annotations
 
 from limits.engine import fmt
-from limits.engine.exposure import Missing, ScopeEval
+from limits.engine.exposure import ScopeEval
 from limits.engine.findings import Findings
 from limits.engine.registry import rule
 from limits.engine.rules.state import scope_name
-from limits.engine.types import HUNDRED
+from limits.engine.types import HUNDRED, Missing
 
 
 @rule("gross_exposure")

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from limits.engine import fmt
-from limits.engine.exposure import Missing, ScopeEval
+from limits.engine.exposure import ScopeEval
 from limits.engine.findings import Findings
 from limits.engine.registry import rule
+from limits.engine.types import Missing
 
 
 @rule("position_quantity")

@@ -12,7 +12,6 @@ import pytest
 from rest_framework.test import APIClient
 
 from accounts.models import Account, AccountGroup, Strategy
-from limits.checks.refdata import instruments, previous_closes
 from limits.services import limit_set_update, trading_state_set
 from positions.models import Instrument
 from positions.services.cash import cash_movement_record
@@ -26,29 +25,32 @@ from tests.factories import (
     StrategyFactory,
 )
 
+# Every configuration the README offers for the check: its store and where the shared state lives.
+CONFIGURATIONS = {
+    "orm+database": ("orm", "database"),  # SQLite (the demo), or PostgreSQL with the reference store
+    "orm+redis": ("orm", "redis"),
+    "postgres+database": ("postgres", "database"),  # PostgreSQL alone
+    "postgres+redis": ("postgres", "redis"),  # production
+}
+
+
+@pytest.fixture(params=list(CONFIGURATIONS))
+def configuration(request: pytest.FixtureRequest, settings: Any, db: None) -> str:
+    """Runs a test once per configuration this machine offers (PostgreSQL and Redis where available;
+    with RISK_REQUIRE_SERVICES a missing one fails)."""
+    store, state = CONFIGURATIONS[request.param]
+    if store == "postgres":
+        request.getfixturevalue("postgres")
+    if state == "redis":
+        settings.REDIS_URL = request.getfixturevalue("redis_url")
+    settings.RISK_CHECK_STORE = store
+    settings.RISK_SHARED_STATE = state
+    return str(request.param)
+
 
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
-def _own_rate_keys(settings: Any) -> None:
-    # Parallel test workers share one Redis, and the suite clears the Django cache (FLUSHDB of the
-    # REDIS_URL database) around every test: the window lives in database 15 under per-test keys.
-    settings.RISK_RATE_KEY_PREFIX = f"rp:test:{uuid.uuid4().hex}"
-    settings.RISK_RATE_REDIS_URL = rate_redis_url(settings.REDIS_URL)
-
-
-def rate_redis_url(url: str) -> str:
-    return url.rsplit("/", 1)[0] + "/15" if url else ""
-
-
-@pytest.fixture(autouse=True)
-def _fresh_instrument_cache() -> None:
-    # Test databases are rolled back between tests; the per-process tables must not outlive them.
-    instruments.clear()
-    previous_closes.clear()
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from django.db import connections
 from accounts.models import Account
 from limits.models import CheckDecision
 from tests.factories import AccountFactory
-from tests.limits.checks.conftest import deposit, rate_redis_url, set_limits
+from tests.limits.checks.conftest import deposit, set_limits
 
 WORKERS = 12
 QUANTITY = Decimal("100")
@@ -54,9 +54,7 @@ def _run(codes: list[str]) -> list[str]:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_checks_on_an_account_limit_admit_exactly_what_fits(postgres, redis_url, settings, funded):
-    settings.REDIS_URL = redis_url
-    settings.RISK_RATE_REDIS_URL = rate_redis_url(redis_url)
+def test_concurrent_checks_on_an_account_limit_admit_exactly_what_fits(postgres, configuration, funded):
     set_limits(funded, max_position_quantity="500")
     decisions = _run(["ACC-1"] * WORKERS)
     assert decisions.count("accepted") == 5
@@ -66,10 +64,8 @@ def test_concurrent_checks_on_an_account_limit_admit_exactly_what_fits(postgres,
 
 @pytest.mark.django_db(transaction=True)
 def test_concurrent_checks_on_a_group_limit_across_accounts_admit_exactly_what_fits(
-    postgres, redis_url, settings, funded, group
+    postgres, configuration, funded, group
 ):
-    settings.REDIS_URL = redis_url
-    settings.RISK_RATE_REDIS_URL = rate_redis_url(redis_url)
     other = AccountFactory(code="ACC-2")
     deposit(other, "1000000")
     group.accounts.add(other)

@@ -1,31 +1,44 @@
-"""If PostgreSQL or Redis cannot be reached, a check answers 503 with a JSON body: never an accept."""
+"""If PostgreSQL or Redis cannot be reached, a check answers 503 with a JSON body: never an accept.
+Every configuration of store and shared state, in a test transaction and in autocommit as a real
+request runs."""
 
 from __future__ import annotations
 
 from unittest import mock
 
 import pytest
-from django.db import OperationalError
+from django.db import OperationalError, connection
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from limits.models import CheckDecision
-from tests.limits.checks.conftest import order, set_limits
+from tests.limits.checks.conftest import codes, order, set_limits
 
 pytestmark = pytest.mark.django_db
 
 
 def test_an_unreachable_redis_answers_503(funded, trader_client, settings):
-    settings.REDIS_URL = settings.RISK_RATE_REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens on port 1
+    settings.RISK_SHARED_STATE = "redis"
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens on port 1
     response = trader_client.post("/api/v1/checks/", order(), format="json")
     assert response.status_code == 503
     assert response.json()["detail"]
     assert not CheckDecision.objects.exists()
 
 
-def test_a_database_failure_during_the_check_answers_503(funded, trader_client):
+SESSIONS = {
+    "orm": "limits.checks.store.orm.OrmSession",
+    "postgres": "limits.checks.store.postgres.PostgresSession",
+}
+
+
+def _session(configuration: str) -> str:
+    return SESSIONS[configuration.split("+")[0]]
+
+
+def test_a_database_failure_during_the_check_answers_503(configuration, funded, trader_client):
     boom = OperationalError("server closed the connection unexpectedly")
-    with mock.patch("limits.checks.service.lock_and_read", side_effect=boom):
+    with mock.patch(f"{_session(configuration)}.lock_and_load", side_effect=boom):
         response = trader_client.post("/api/v1/checks/", order(), format="json")
     assert response.status_code == 503
     assert response["Content-Type"].startswith("application/json")
@@ -46,10 +59,14 @@ def test_a_database_that_cannot_be_reached_at_all_answers_503(funded, trader):
     assert "detail" in response.json()
 
 
-def test_a_failure_while_storing_the_decision_leaves_no_reservation(funded, trader_client):
-    set_limits(funded, max_position_quantity="150")
+def _failing_store(configuration: str) -> mock._patch:  # type: ignore[type-arg]
     boom = OperationalError("connection lost")
-    with mock.patch("limits.checks.service.store_decisions", side_effect=boom):
+    return mock.patch(f"{_session(configuration)}.store_and_commit", side_effect=boom)
+
+
+def test_a_failure_while_storing_the_decision_leaves_no_reservation(configuration, funded, trader_client):
+    set_limits(funded, max_position_quantity="150")
+    with _failing_store(configuration):
         assert trader_client.post("/api/v1/checks/", order(), format="json").status_code == 503
     assert not CheckDecision.objects.exists()
     assert (
@@ -59,15 +76,31 @@ def test_a_failure_while_storing_the_decision_leaves_no_reservation(funded, trad
 
 
 @pytest.mark.django_db(transaction=True)
-def test_outside_a_test_transaction_a_failed_check_rolls_back_and_the_connection_stays_usable(
-    funded, trader_client
+def test_in_autocommit_every_configuration_decides_rate_limits_and_reserves(
+    configuration, funded, trader_client
 ):
-    # With autocommit (as in a real request) the check sends BEGIN/COMMIT itself (limits/checks/txn.py).
-    from django.db import connection
+    """As a real request runs (no test transaction): the PostgreSQL store owns BEGIN/COMMIT, and the
+    database's shared state counts the window inside it."""
+    set_limits(funded, max_position_quantity="150", max_orders_per_minute=3)
+    assert trader_client.post("/api/v1/checks/", order(quantity="150"), format="json").json()["decision"] == (
+        "accepted"
+    )
+    rejected = trader_client.post("/api/v1/checks/", order(quantity="1"), format="json").json()
+    assert codes(rejected) == {("position_quantity", "account")}
+    third = trader_client.post("/api/v1/checks/", order(quantity="1", side="sell"), format="json").json()
+    assert third["decision"] == "accepted"
+    over_rate = trader_client.post("/api/v1/checks/", order(quantity="1", side="sell"), format="json").json()
+    assert codes(over_rate) == {("order_rate", "account")}
+    assert connection.get_autocommit()
+    assert CheckDecision.objects.count() == 4
 
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_test_transaction_a_failed_check_rolls_back_and_the_connection_stays_usable(
+    configuration, funded, trader_client
+):
     set_limits(funded, max_position_quantity="150")
-    boom = OperationalError("connection lost")
-    with mock.patch("limits.checks.service.store_decisions", side_effect=boom):
+    with _failing_store(configuration):
         assert trader_client.post("/api/v1/checks/", order(), format="json").status_code == 503
     assert connection.get_autocommit()
     with connection.cursor() as cursor:
@@ -81,7 +114,9 @@ def test_outside_a_test_transaction_a_failed_check_rolls_back_and_the_connection
 
 
 @pytest.mark.django_db(transaction=True)
-def test_outside_a_test_transaction_replays_and_conflicts_behave_the_same(funded, trader_client):
+def test_outside_a_test_transaction_replays_and_conflicts_behave_the_same(
+    configuration, funded, trader_client
+):
     first = trader_client.post("/api/v1/checks/", order(client_order_id="t-1"), format="json").json()
     again = trader_client.post("/api/v1/checks/", order(client_order_id="t-1"), format="json").json()
     assert again["check_id"] == first["check_id"]

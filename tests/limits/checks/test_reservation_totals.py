@@ -102,7 +102,10 @@ def test_a_check_counts_the_totals_it_reads(funded, check):
     check(quantity="100")
     assert check(quantity="100")["decision"] == "rejected"
     ReservationTotal.objects.all().delete()
-    with mock.patch("limits.checks.store.add_totals_sql", return_value=([], [])):
+    with (
+        mock.patch("limits.checks.store.orm.add_totals"),
+        mock.patch("limits.checks.store.postgres.opened_totals", return_value={}),
+    ):
         assert check(quantity="100")["decision"] == "accepted"
 
 

@@ -10,9 +10,9 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from positions.demo.data import HISTORY_DAYS
-from positions.demo.loader import load_demo
-from positions.demo.market import SEED
+from riskplatform.demo.data import HISTORY_DAYS
+from riskplatform.demo.loader import load_demo
+from riskplatform.demo.market import SEED
 
 # The demo fills are spread over the last two months of history.
 MIN_DAYS = 60

@@ -1,4 +1,4 @@
-"""Load the whole demo: firm, market, book, then the limits and analytics demo data if present."""
+"""Load the whole demo: firm, market, book, then the limits and analytics demo data."""
 
 from __future__ import annotations
 
@@ -10,9 +10,18 @@ from datetime import datetime
 from django.db import transaction
 from django.utils import timezone
 
-from positions.demo import book, data, firm
-from positions.demo.market import SEED
-from positions.demo.universe import DEMO_PASSWORD
+from riskplatform.demo import book, data, firm
+from riskplatform.demo.analytics import load_demo_analytics
+from riskplatform.demo.limits import load_demo_limits
+from riskplatform.demo.market import SEED
+from riskplatform.demo.universe import DEMO_PASSWORD
+
+# The other apps' demo data, loaded after the firm, market and book in this order (analytics backfills
+# reports that read the limits).
+EXTRAS: tuple[tuple[str, Callable[[], object]], ...] = (
+    ("limits", load_demo_limits),
+    ("analytics", load_demo_analytics),
+)
 
 
 @dataclass(frozen=True)
@@ -51,7 +60,7 @@ def load_demo(
         step.done("deposits and fills")
 
     loaded: list[str] = []
-    for label, loader in _optional_loaders() if extras else []:
+    for label, loader in EXTRAS if extras else ():
         loader()
         step.done(f"{label} demo data")
         loaded.append(label)
@@ -80,21 +89,3 @@ class _Steps:
         now = time.monotonic()
         self.log(f"{what} ({now - self.mark:.1f} s)")
         self.mark = now
-
-
-def _optional_loaders() -> list[tuple[str, Callable[[], object]]]:
-    """The other apps' demo loaders, when those apps provide one."""
-    loaders: list[tuple[str, Callable[[], object]]] = []
-    try:
-        from limits.demo import load_demo_limits
-    except ImportError:
-        pass
-    else:
-        loaders.append(("limits", load_demo_limits))
-    try:
-        from analytics.demo import load_demo_analytics
-    except ImportError:
-        pass
-    else:
-        loaders.append(("analytics", load_demo_analytics))
-    return loaders

@@ -4,8 +4,8 @@ from decimal import Decimal
 
 import pytest
 
-from limits.demo import load_demo_limits
 from limits.models import LimitChange, LimitSet
+from riskplatform.demo.limits import load_demo_limits
 from tests.factories import AccountFactory, AccountGroupFactory, FxRateFactory, StrategyFactory
 
 pytestmark = pytest.mark.django_db

@@ -10,14 +10,6 @@ import numpy as np
 import numpy.typing as npt
 
 from analytics.riskmath.pricing import bsm_price
-from positions.demo import universe as u
-from positions.demo.market import (
-    SimulatedPrices,
-    business_days_before,
-    previous_business_day,
-    simulate,
-    smile_vol,
-)
 from positions.models import Instrument
 from positions.services.reference import (
     CloseIn,
@@ -29,6 +21,14 @@ from positions.services.reference import (
     price_history_upsert,
     prices_upsert,
     risk_free_rates_upsert,
+)
+from riskplatform.demo import universe as u
+from riskplatform.demo.market import (
+    SimulatedPrices,
+    business_days_before,
+    previous_business_day,
+    simulate,
+    smile_vol,
 )
 
 HISTORY_DAYS = 504  # two years of business days (the default)

@@ -14,7 +14,7 @@ from datetime import date, timedelta
 import numpy as np
 import numpy.typing as npt
 
-from positions.demo.universe import Underlier
+from riskplatform.demo.universe import Underlier
 
 TRADING_DAYS = 252
 SEED = 20_261_124

@@ -14,10 +14,10 @@ from decimal import ROUND_DOWN, Decimal
 import numpy as np
 
 from accounts.models import Account
-from positions.demo import universe as u
-from positions.demo.data import Market, to_decimal
 from positions.models import Fill, Instrument
 from positions.services import FillInput, cash_movement_record, fills_record
+from riskplatform.demo import universe as u
+from riskplatform.demo.data import Market, to_decimal
 
 FILL_PREFIX = "demo-"
 WINDOW_DAYS = 40  # fills happen over the last two months of history

@@ -10,9 +10,6 @@ from django.core.management import CommandError, call_command
 from rest_framework.authtoken.models import Token
 
 from accounts.models import Account, AccountGroup, Membership, Strategy
-from positions.demo import universe as u
-from positions.demo.loader import _optional_loaders
-from positions.demo.market import block_correlation, business_days_before, simulate
 from positions.models import (
     CashBalance,
     CashMovement,
@@ -24,6 +21,9 @@ from positions.models import (
     PriceHistory,
     RiskFreeRate,
 )
+from riskplatform.demo import universe as u
+from riskplatform.demo.loader import EXTRAS
+from riskplatform.demo.market import block_correlation, business_days_before, simulate
 
 DAYS = 60
 
@@ -101,8 +101,8 @@ def test_the_universe_spans_every_asset_class_with_60_plus_instruments() -> None
     assert all(len(a.strategies) >= 2 for a in u.ACCOUNTS)
 
 
-def test_the_other_apps_demo_loaders_are_found() -> None:
-    assert [label for label, _ in _optional_loaders()] == ["limits", "analytics"]
+def test_the_limits_and_analytics_demo_data_load_after_the_firm_in_that_order() -> None:
+    assert [label for label, _ in EXTRAS] == ["limits", "analytics"]
 
 
 # --- the command ----------------------------------------------------------------------------------

@@ -9,9 +9,10 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import User
 from rest_framework.authtoken.models import Token
 
-from accounts.models import Account, AccountGroup, Membership, Role
+from accounts.models import Account, AccountGroup, Membership
+from accounts.scoping import Role
 from accounts.services import account_create, membership_set, strategy_create
-from positions.demo import universe as u
+from riskplatform.demo import universe as u
 
 
 @dataclass(frozen=True)
