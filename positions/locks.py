@@ -5,7 +5,8 @@ balance per currency), and positions are order-dependent (average price, realize
 for one account are serialized with a transaction-scoped lock per account. On PostgreSQL it is an
 advisory lock taken in ascending account id order (a list of fills may span accounts), so two
 transactions can never wait on each other in a cycle; the Position rows are then also selected FOR
-UPDATE. SQLite serializes writers on the whole database, which needs nothing more.
+UPDATE. SQLite serializes writers on the whole database, and its transactions begin IMMEDIATE
+(settings.py): a list reads its stored fills and positions before it writes, under the write lock.
 
 Because writes of an account are serialized, fills get ascending ids in the order they are applied,
 and rebuilding in id order reproduces the live state.

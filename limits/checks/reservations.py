@@ -14,6 +14,7 @@ import logging
 import uuid
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, cast
@@ -127,49 +128,69 @@ def consume_for_fills(fills: Sequence[Fill]) -> list[Decimal]:
         account_ids=sorted({f.account_id for f in named}),
     )
     consumed_of: list[Decimal] = []
-    moved: dict[int, CheckDecision] = {}
+    moved: dict[int, _Held] = {}
     totals: dict[TotalKey, Decimal] = defaultdict(Decimal)
     for fill in fills:
-        decision = held.get(fill.check_id) if fill.check_id is not None else None
+        held_by = held.get(fill.check_id) if fill.check_id is not None else None
         if (
-            decision is None
-            or decision.open_quantity <= 0
-            or decision.account_id != fill.account_id
-            or decision.symbol != fill.instrument.symbol
-            or decision.side != fill.side
+            held_by is None
+            or held_by.open_quantity <= 0
+            or held_by.account_id != fill.account_id
+            or held_by.symbol != fill.instrument.symbol
+            or held_by.side != fill.side
         ):
             if fill.check_id is not None:
                 logger.info("fill %s names check %s, which holds nothing for it", fill.fill_id, fill.check_id)
             consumed_of.append(ZERO)
             continue
-        consumed = min(decision.open_quantity, fill.quantity)
-        decision.open_quantity -= consumed
-        decision.filled_quantity += consumed
-        moved[decision.pk] = decision
-        totals[total_key(decision)] += consumed
+        consumed = min(held_by.open_quantity, fill.quantity)
+        held_by.open_quantity -= consumed
+        held_by.filled_quantity += consumed
+        moved[held_by.pk] = held_by
+        totals[held_by.total_key] += consumed
         consumed_of.append(consumed)
     if moved:
-        row_store().update([moved[pk] for pk in sorted(moved)], ["open_quantity", "filled_quantity"])
+        rows = [
+            CheckDecision(
+                pk=pk, open_quantity=moved[pk].open_quantity, filled_quantity=moved[pk].filled_quantity
+            )
+            for pk in sorted(moved)
+        ]
+        row_store().update(rows, ["open_quantity", "filled_quantity"])
         _subtract_totals(totals)
     return consumed_of
 
 
-def _locked_open_by_check(
-    *, check_ids: Sequence[uuid.UUID], account_ids: Sequence[int]
-) -> dict[Any, CheckDecision]:
+@dataclass
+class _Held:
+    """What a fill needs of an open decision (read as a tuple: a model row costs more to build)."""
+
+    pk: int
+    account_id: int
+    symbol: str
+    side: str
+    total_key: TotalKey
+    open_quantity: Decimal
+    filled_quantity: Decimal
+
+
+def _locked_open_by_check(*, check_ids: Sequence[uuid.UUID], account_ids: Sequence[int]) -> dict[Any, _Held]:
     """The open decisions of `account_ids` named by `check_ids`, locked in id order, by check_id."""
-    found: dict[Any, CheckDecision] = {}
+    found: dict[Any, _Held] = {}
     for chunk in in_chunks(check_ids, others=len(account_ids)):
         rows = (
             CheckDecision.objects.select_for_update()
             .filter(check_id__in=chunk, account_id__in=account_ids, open_quantity__gt=0)
-            .only(
+            .order_by("id")
+            .values_list(
                 "id", "check_id", "account_id", "strategy_id", "symbol", "side", "expires_at",
                 "open_quantity", "filled_quantity",
             )
-            .order_by("id")
         )  # fmt: skip
-        found.update((row.check_id, row) for row in rows)
+        for pk, check_id, account_id, strategy_id, symbol, side, expires_at, open_qty, filled in rows:
+            # An open decision is an accepted one: it always has an expiry.
+            key: TotalKey = (account_id, strategy_id, symbol, side, cast(datetime, expires_at))
+            found[check_id] = _Held(pk, account_id, symbol, side, key, open_qty, filled)
     return found
 
 

@@ -147,10 +147,14 @@ def _new_fill(item: FillInput, user: Any) -> Fill:
         check_id=item.check_id,
         recorded_by=user,
     )
+    _cache_related(fill, item)
+    return fill
+
+
+def _cache_related(fill: Fill, item: FillInput) -> None:
     _ACCOUNT.set_cached_value(fill, item.account)
     _STRATEGY.set_cached_value(fill, item.strategy)
     _INSTRUMENT.set_cached_value(fill, item.instrument)
-    return fill
 
 
 def _as_stored(fill: Fill) -> Fill:
@@ -229,11 +233,7 @@ def fills_record(
             if not _same_payload(existing, item):
                 raise _conflict(existing, item)
             # The replay answers with the caller's own objects (same ids): no query per related row.
-            existing.account, existing.instrument, existing.strategy = (
-                item.account,
-                item.instrument,
-                item.strategy,
-            )
+            _cache_related(existing, item)
             out.append(existing)
             created.append(False)
             continue

@@ -85,10 +85,15 @@ def _column(field: models.Field[Any, Any]) -> str:
 
 
 def _value(field: models.Field[Any, Any], row: models.Model, add: bool) -> Any:
-    value = field.pre_save(row, add)  # auto_now(_add) stamps; otherwise the attribute
+    # auto_now(_add) fields are stamped as save() would; the others are the attribute.
+    value = field.pre_save(row, add) if _stamps(field) else getattr(row, field.attname)
     if isinstance(field, models.DecimalField) and value is not None and not isinstance(value, Decimal):
         value = Decimal(value)  # a default of 0 is an int: one array, one element type
     return value
+
+
+def _stamps(field: models.Field[Any, Any]) -> bool:
+    return bool(getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False))
 
 
 class PostgresRowStore:
