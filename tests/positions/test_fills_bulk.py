@@ -122,10 +122,21 @@ def queries(work: Callable[[], object]) -> list[str]:
     return [q["sql"] for q in captured.captured_queries]
 
 
+def fill_inserts(sent: list[str]) -> list[str]:
+    return [q for q in sent if q.lstrip().upper().startswith('INSERT INTO "POSITIONS_FILL"')]
+
+
+def writes(sent: list[str]) -> list[str]:
+    return [q for q in sent if q.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE", "COPY"))]
+
+
 def test_a_list_over_accounts_books_as_one_fill_per_call_would_and_as_a_rebuild_does(instruments) -> None:
     bulk = [Book(f"BULK-{i}", instruments) for i in range(3)]
     single = [Book(f"ONE-{i}", instruments) for i in range(3)]
-    result = fills_record(fills=scenario(bulk), now=NOW)
+    results = []
+    sent = queries(lambda: results.append(fills_record(fills=scenario(bulk), now=NOW)))
+    result = results[0]
+    assert len(fill_inserts(sent)) <= 1  # one multi-row INSERT (or a COPY, not seen here)
     assert all(result.created)
     assert [f.fill_id for f in result.fills] == [f.fill_id for f in scenario(bulk)]
     assert all(record_one_per_call(scenario(single)))
@@ -176,14 +187,17 @@ def test_statements_per_call_do_not_grow_with_the_list(instruments) -> None:
     replay_small = queries(lambda: fills_record(fills=small, now=NOW))
     replay_large = queries(lambda: fills_record(fills=large, now=NOW))
     assert len(replay_small) == len(replay_large)
-    assert not [q for q in replay_large if q.lstrip().upper().startswith(("INSERT", "UPDATE", "COPY"))]
+    assert not writes(replay_large)
 
 
 def test_replaying_a_whole_list_answers_every_fill_as_a_replay_and_changes_nothing(instruments) -> None:
     books = [Book(f"R-{i}", instruments) for i in range(3)]
     first = fills_record(fills=scenario(books), now=NOW)
     before = [ledger(b.account) for b in books]
-    again = fills_record(fills=scenario(books), now=NOW)
+    results = []
+    sent = queries(lambda: results.append(fills_record(fills=scenario(books), now=NOW)))
+    again = results[0]
+    assert not writes(sent)  # not even an INSERT rolled back to a savepoint
     assert again.created == (False,) * len(scenario(books))
     assert [f.pk for f in again.fills] == [f.pk for f in first.fills]
     assert [ledger(b.account) for b in books] == before
@@ -195,7 +209,10 @@ def test_a_list_mixing_new_fills_and_identical_replays_books_only_the_new_ones(i
     single = [Book(f"MS-{i}", instruments) for i in range(3)]
     fills = scenario(books)
     fills_record(fills=fills[::2], now=NOW)  # every other fill is already stored
-    result = fills_record(fills=fills, now=NOW)
+    results = []
+    sent = queries(lambda: results.append(fills_record(fills=fills, now=NOW)))
+    result = results[0]
+    assert len(fill_inserts(sent)) <= 1  # the new ones in one INSERT, the replays in none
     assert result.created == tuple(i % 2 == 1 for i in range(len(fills)))
     # The same as one call per fill in that order.
     record_one_per_call(scenario(single)[::2])
@@ -231,9 +248,16 @@ def test_the_same_fill_id_twice_in_a_list_with_another_payload_is_a_conflict_sto
     book = Book("DUP-2", instruments)
     item = book.fill("D1", "AAPL", "buy", "10", "100")
     fills = [item, book.fill("D2", "SAP", "buy", "5", "90"), replace(item, price=D("101"))]
-    with pytest.raises(FillConflict) as excinfo:
-        fills_record(fills=fills, now=NOW)
-    assert (excinfo.value.fill_id, excinfo.value.differences) == (
+    conflicts: list[FillConflict] = []
+
+    def work() -> None:
+        with pytest.raises(FillConflict) as excinfo:
+            fills_record(fills=fills, now=NOW)
+        conflicts.append(excinfo.value)
+
+    assert not writes(queries(work))
+    (conflict,) = conflicts
+    assert (conflict.fill_id, conflict.differences) == (
         "D1",
         {"price": {"stored": "100", "sent": "101"}},
     )
@@ -249,10 +273,17 @@ def test_a_conflicting_replay_anywhere_in_a_list_of_10000_stores_nothing(instrum
     fills_record(fills=[fills[7321]], now=NOW)
     before = (Fill.objects.count(), ledger(book.account))
     fills[7321] = replace(fills[7321], quantity=D(2))
-    with pytest.raises(FillConflict) as excinfo:
-        fills_record(fills=fills, now=NOW)
-    assert excinfo.value.fill_id == "F7321"
-    assert excinfo.value.differences == {"quantity": {"stored": "1", "sent": "2"}}
+
+    def work() -> None:
+        with pytest.raises(FillConflict) as excinfo:
+            fills_record(fills=fills, now=NOW)
+        conflicts.append(excinfo.value)
+
+    conflicts: list[FillConflict] = []
+    assert not writes(queries(work))  # found before anything was written
+    (conflict,) = conflicts
+    assert conflict.fill_id == "F7321"
+    assert conflict.differences == {"quantity": {"stored": "1", "sent": "2"}}
     assert (Fill.objects.count(), ledger(book.account)) == before
 
 
@@ -273,7 +304,7 @@ def test_an_overflow_in_the_middle_of_a_list_stores_nothing_and_writes_nothing_f
 
     sent = queries(work)
     # Booking runs in memory before anything is written: no statement stored a row.
-    assert not [q for q in sent if q.lstrip().upper().startswith(("INSERT", "UPDATE", "COPY"))]
+    assert not writes(sent)
     assert (Fill.objects.count(), Position.objects.count(), CashBalance.objects.count()) == (0, 0, 0)
 
 

@@ -129,7 +129,11 @@ def test_a_list_consumes_exactly_what_the_same_fills_one_per_call_consume(world)
     assert before["lapsed"][0] == Decimal(25)
     assert before["expired"][0] == Decimal(0)
 
-    fills_record(fills=bulk_fills("bulk"))
+    with CaptureQueriesContext(connection) as captured:
+        fills_record(fills=bulk_fills("bulk"))
+    # The named decisions are read (and locked) in one statement, whatever the number of fills.
+    reads = [q["sql"] for q in captured.captured_queries if 'FROM "limits_checkdecision"' in q["sql"]]
+    assert len(reads) == 1
     for item in single_fills("single"):
         fills_record(fills=[item])
 
