@@ -150,20 +150,16 @@ def consume_for_fills(fills: Sequence[Fill]) -> list[Decimal]:
         totals[held_by.total_key] += consumed
         consumed_of.append(consumed)
     if moved:
-        rows = [
-            CheckDecision(
-                pk=pk, open_quantity=moved[pk].open_quantity, filled_quantity=moved[pk].filled_quantity
-            )
-            for pk in sorted(moved)
-        ]
-        row_store().update(rows, ["open_quantity", "filled_quantity"])
+        ordered = [moved[pk] for pk in sorted(moved)]
+        row_store().update(CheckDecision, ordered, ["open_quantity", "filled_quantity"])
         _subtract_totals(totals)
     return consumed_of
 
 
 @dataclass
 class _Held:
-    """What a fill needs of an open decision (read as a tuple: a model row costs more to build)."""
+    """What a fill needs of an open decision, and what the row store writes back (read as a tuple:
+    a model row costs more to build)."""
 
     pk: int
     account_id: int
@@ -194,20 +190,29 @@ def _locked_open_by_check(*, check_ids: Sequence[uuid.UUID], account_ids: Sequen
     return found
 
 
+@dataclass
+class _Total:
+    pk: int
+    quantity: Decimal
+
+
 def _subtract_totals(deltas: Mapping[TotalKey, Decimal]) -> None:
     """Reduce the totals by `deltas` (never below zero): one read FOR UPDATE, one write."""
     accounts = sorted({key[0] for key in deltas})
     symbols = sorted({key[2] for key in deltas})
-    rows: dict[TotalKey, ReservationTotal] = {}
+    rows: dict[TotalKey, _Total] = {}
     for account_chunk in in_chunks(accounts, size=chunk_size() // 2):
         for symbol_chunk in in_chunks(symbols, others=len(account_chunk)):
-            locked = ReservationTotal.objects.select_for_update().filter(
-                account_id__in=account_chunk, symbol__in=symbol_chunk
+            locked = (
+                ReservationTotal.objects.select_for_update()
+                .filter(account_id__in=account_chunk, symbol__in=symbol_chunk)
+                .order_by("id")
+                .values_list("id", "account_id", "strategy_id", "symbol", "side", "expires_at", "quantity")
             )
-            for row in locked.order_by("id"):
-                key = (row.account_id, row.strategy_id, row.symbol, row.side, row.expires_at)
+            for pk, account_id, strategy_id, symbol, side, expires_at, quantity in locked:
+                key: TotalKey = (account_id, strategy_id, symbol, side, expires_at)
                 if key in deltas:
-                    rows[key] = row
+                    rows[key] = _Total(pk, quantity)
     for key, qty in deltas.items():
         found = rows.get(key)
         if found is None:
@@ -215,7 +220,8 @@ def _subtract_totals(deltas: Mapping[TotalKey, Decimal]) -> None:
             logger.info("no reservation total for %s to reduce by %s", key, qty)
             continue
         found.quantity = max(found.quantity - qty, ZERO)
-    row_store().update([rows[key] for key in sorted(rows, key=_total_sort_key)], ["quantity"])
+    ordered = [rows[key] for key in sorted(rows, key=_total_sort_key)]
+    row_store().update(ReservationTotal, ordered, ["quantity"])
 
 
 def _total_sort_key(key: TotalKey) -> tuple[int, int, str, str, datetime]:

@@ -72,7 +72,7 @@ def cash_balances_add(*, deltas: Mapping[tuple[int, str], Decimal], item_id: str
             raise LedgerOutOfRange(item_id, "cash balance")
     store = row_store()
     try:
-        store.update(changed, ["amount", "updated_at"])
+        store.update(CashBalance, changed, ["amount", "updated_at"])
         store.insert(created)
     except DataError:  # PostgreSQL: numeric field overflow (the check above should catch it first)
         raise LedgerOutOfRange(item_id, "cash balance") from None

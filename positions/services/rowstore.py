@@ -22,7 +22,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from decimal import Decimal
+from functools import cache
 from typing import Any, Protocol
 
 from django.db import connection, models
@@ -35,9 +37,10 @@ class RowStore(Protocol):
     def insert(self, rows: Sequence[models.Model]) -> None:
         """Insert `rows` (all of one model, without primary keys) and set their primary keys."""
 
-    def update(self, rows: Sequence[models.Model], fields: Sequence[str]) -> None:
-        """Write `fields` of `rows` (all of one model, stored, locked by the caller); auto_now
-        fields among them are stamped as `save()` would."""
+    def update(self, model: type[models.Model], rows: Sequence[Any], fields: Sequence[str]) -> None:
+        """Write `fields` of `rows`, stored rows of `model` locked by the caller: model instances, or
+        any objects with `pk` and those attributes (cheaper to build for thousands of rows).
+        auto_now fields among `fields` are stamped as `save()` would."""
 
 
 class OrmRowStore:
@@ -47,10 +50,7 @@ class OrmRowStore:
         if rows:
             type(rows[0])._default_manager.bulk_create(rows, batch_size=ORM_BATCH)
 
-    def update(self, rows: Sequence[models.Model], fields: Sequence[str]) -> None:
-        if not rows:
-            return
-        model = type(rows[0])
+    def update(self, model: type[models.Model], rows: Sequence[Any], fields: Sequence[str]) -> None:
         targets = [model._meta.get_field(name) for name in fields]
         manager = model._default_manager
         for row in rows:
@@ -68,32 +68,40 @@ _PLAIN = frozenset(
 )  # fmt: skip
 
 
-def _plain_fields(
-    model: type[models.Model], names: Sequence[str] | None = None
-) -> list[models.Field[Any, Any]]:
+@dataclass(frozen=True)
+class _Column:
+    """How the fast path reads one field of a row."""
+
+    field: models.Field[Any, Any]
+    name: str  # the quoted column name
+    attname: str
+    stamps: bool  # auto_now or auto_now_add: pre_save stamps it
+    decimal: bool
+
+    def value(self, row: Any, add: bool) -> Any:
+        value = self.field.pre_save(row, add) if self.stamps else getattr(row, self.attname)
+        if self.decimal and value is not None and not isinstance(value, Decimal):
+            value = Decimal(value)  # a default of 0 is an int: one array, one element type
+        return value
+
+
+@cache
+def _columns(model: type[models.Model], names: tuple[str, ...] | None = None) -> tuple[_Column, ...]:
     opts = model._meta
     fields = [opts.get_field(n) for n in names] if names is not None else list(opts.concrete_fields)
+    out = []
     for field in fields:
         if not isinstance(field, models.Field) or field.get_internal_type() not in _PLAIN:
             raise TypeError(f"{model.__name__}.{field.name}: not a field type the fast path writes")
-    return fields  # type: ignore[return-value]
-
-
-def _column(field: models.Field[Any, Any]) -> str:
-    assert field.column is not None  # concrete fields have a column
-    return field.column
-
-
-def _value(field: models.Field[Any, Any], row: models.Model, add: bool) -> Any:
-    # auto_now(_add) fields are stamped as save() would; the others are the attribute.
-    value = field.pre_save(row, add) if _stamps(field) else getattr(row, field.attname)
-    if isinstance(field, models.DecimalField) and value is not None and not isinstance(value, Decimal):
-        value = Decimal(value)  # a default of 0 is an int: one array, one element type
-    return value
-
-
-def _stamps(field: models.Field[Any, Any]) -> bool:
-    return bool(getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False))
+        assert field.column is not None  # concrete fields have a column
+        stamps = bool(getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False))
+        out.append(
+            _Column(
+                field, connection.ops.quote_name(field.column), field.attname, stamps,
+                isinstance(field, models.DecimalField),
+            )
+        )  # fmt: skip
+    return tuple(out)
 
 
 class PostgresRowStore:
@@ -104,9 +112,10 @@ class PostgresRowStore:
             return
         model = type(rows[0])
         opts = model._meta
-        fields = _plain_fields(model)
+        columns = _columns(model)
         pk = opts.pk
         assert pk is not None
+        assert pk.column is not None
         with connection.cursor() as cursor:
             # nextval in generate_series order: the ids ascend in the order of `rows`.
             cursor.execute(
@@ -116,34 +125,34 @@ class PostgresRowStore:
             ids = sorted(int(r[0]) for r in cursor.fetchall())
             for row, pk_value in zip(rows, ids, strict=True):
                 setattr(row, pk.attname, pk_value)
-            quoted = ", ".join(connection.ops.quote_name(_column(f)) for f in fields)
-            table = connection.ops.quote_name(opts.db_table)
-            with cursor.cursor.copy(f"COPY {table} ({quoted}) FROM STDIN") as copy:
+            names = ", ".join(c.name for c in columns)
+            with cursor.cursor.copy(
+                f"COPY {connection.ops.quote_name(opts.db_table)} ({names}) FROM STDIN"
+            ) as copy:
                 for row in rows:
-                    copy.write_row([_value(f, row, True) for f in fields])
+                    copy.write_row([c.value(row, True) for c in columns])
         for row in rows:
             row._state.adding = False
             row._state.db = connection.alias
 
-    def update(self, rows: Sequence[models.Model], fields: Sequence[str]) -> None:
+    def update(self, model: type[models.Model], rows: Sequence[Any], fields: Sequence[str]) -> None:
         if not rows:
             return
-        model = type(rows[0])
         opts = model._meta
         pk = opts.pk
         assert pk is not None
-        targets = _plain_fields(model, fields)
-        columns = [pk, *targets]
-        arrays = [[row.pk for row in rows]] + [[_value(f, row, False) for row in rows] for f in targets]
+        assert pk.column is not None
+        targets = _columns(model, tuple(fields))
+        arrays = [[row.pk for row in rows]] + [[c.value(row, False) for row in rows] for c in targets]
+        aliases = [f"c{i}" for i in range(len(targets) + 1)]
+        types = [pk.db_type(connection), *(c.field.db_type(connection) for c in targets)]
+        unnest = ", ".join(f"%s::{t}[]" for t in types)
+        assignments = ", ".join(f"{c.name} = v.{a}" for c, a in zip(targets, aliases[1:], strict=True))
         quote = connection.ops.quote_name
-        names = [f"c{i}" for i in range(len(columns))]
-        unnest = ", ".join(f"%s::{f.db_type(connection)}[]" for f in columns)
-        pairs = zip(targets, names[1:], strict=True)
-        assignments = ", ".join(f"{quote(_column(f))} = v.{n}" for f, n in pairs)
         # Table, column and type names come from the model; every value is a parameter.
         sql = (
             f"UPDATE {quote(opts.db_table)} AS t SET {assignments} "  # noqa: S608
-            f"FROM unnest({unnest}) AS v({', '.join(names)}) WHERE t.{quote(_column(pk))} = v.c0"
+            f"FROM unnest({unnest}) AS v({', '.join(aliases)}) WHERE t.{quote(pk.column)} = v.c0"
         )
         with connection.cursor() as cursor:
             cursor.execute(sql, arrays)

@@ -80,7 +80,9 @@ def test_both_stores_write_the_same_updates(postgres) -> None:
             row.avg_price = D("99999999999999999.9999999999")
             row.day_start_at = None if i % 2 else datetime(2026, 3, 10, tzinfo=UTC)
             row.day_start_quantity = D(i)
-        store.update(rows, ["quantity", "avg_price", "day_start_at", "day_start_quantity", "updated_at"])
+        store.update(
+            Position, rows, ["quantity", "avg_price", "day_start_at", "day_start_quantity", "updated_at"]
+        )
         fresh = list(Position.objects.filter(pk__in=[r.pk for r in rows]).order_by("pk"))
         assert all(p.updated_at > stamp for p in fresh)  # auto_now, as save() would
         written.append([(p.quantity, p.avg_price, p.day_start_at, p.day_start_quantity, p.realized_pnl)
@@ -94,7 +96,7 @@ def test_an_update_writes_only_the_fields_named(postgres) -> None:
         balance = CashBalance.objects.create(account=account, currency="USD", amount=D(5))
         balance.amount = D(7)
         balance.currency = "EUR"  # not named: stays
-        store.update([balance], ["amount"])
+        store.update(CashBalance, [balance], ["amount"])
         assert CashBalance.objects.filter(pk=balance.pk).values_list("currency", "amount").get() == (
             "USD",
             D(7),
@@ -103,6 +105,10 @@ def test_an_update_writes_only_the_fields_named(postgres) -> None:
 
 
 def test_the_fast_path_refuses_field_types_it_does_not_convert(postgres) -> None:
+    class Row:  # any object with pk and the fields' attributes will do for an update
+        def __init__(self, pk: int, open_quantity: D) -> None:
+            self.pk, self.open_quantity = pk, open_quantity
+
     account = AccountFactory(code="RS-4")
     decision = CheckDecision(
         account=account, symbol="X", side="buy", quantity=D(1), fingerprint="f", decision="accepted",
@@ -112,5 +118,9 @@ def test_the_fast_path_refuses_field_types_it_does_not_convert(postgres) -> None
         PostgresRowStore().insert([decision])
     CheckDecision.objects.bulk_create([decision])
     decision.open_quantity = D(3)
-    PostgresRowStore().update([decision], ["open_quantity"])  # plain fields of the same model are fine
+    # Plain fields of the same model are fine.
+    PostgresRowStore().update(CheckDecision, [decision], ["open_quantity"])
     assert CheckDecision.objects.get(pk=decision.pk).open_quantity == D(3)
+    for store in stores():
+        store.update(CheckDecision, [Row(decision.pk, D(4))], ["open_quantity"])
+        assert CheckDecision.objects.get(pk=decision.pk).open_quantity == D(4)
