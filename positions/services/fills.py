@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import operator
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
+from functools import reduce
 from typing import Any
 
 from django.db import DataError, transaction
+from django.db.models import Q
 
 from accounts.models import Account, Strategy
 from positions.clock import current_day_start
@@ -21,7 +24,7 @@ from positions.services.cash import cash_balances_add
 from positions.services.chunks import chunk_size, in_chunks
 from positions.services.errors import LIMIT, LedgerOutOfRange, as_text
 from positions.services.rowstore import row_store
-from positions.services.tracked import TRACKED_FIELDS, copy_to_row, tracked_from_row
+from positions.services.tracked import TRACKED_COLUMNS, TRACKED_FIELDS, copy_to_row, tracked_from_row
 from positions.signals import fills_recorded
 
 
@@ -110,16 +113,28 @@ def _same_payload(stored: Fill, sent: FillInput) -> bool:
 
 
 def _stored_fills(fills: Sequence[FillInput]) -> dict[tuple[int, str], Fill]:
-    """The fills already stored under the (account, fill_id) pairs of `fills`: per account, its
-    fill_ids in chunks (exact probes of the unique index; one query for a list of one account)."""
+    """The fills already stored under the (account, fill_id) pairs of `fills`: one query (per chunk
+    of the parameter limit) of exact probes of the unique index, an `account = a AND fill_id IN
+    (...)` per account."""
     ids_of: dict[int, set[str]] = defaultdict(set)
     for f in fills:
         ids_of[f.account.pk].add(f.fill_id)
+    pieces = [
+        (account_id, piece)
+        for account_id in sorted(ids_of)
+        for piece in in_chunks(sorted(ids_of[account_id]), others=1)
+    ]
     found: dict[tuple[int, str], Fill] = {}
-    for account_id in sorted(ids_of):
-        for chunk in in_chunks(sorted(ids_of[account_id]), others=1):
-            rows = Fill.objects.filter(account_id=account_id, fill_id__in=chunk)
-            found.update(((account_id, row.fill_id), row) for row in rows)
+    budget, start = chunk_size(), 0
+    while start < len(pieces):
+        end, used = start, 0
+        while end < len(pieces) and (end == start or used + len(pieces[end][1]) + 1 <= budget):
+            used += len(pieces[end][1]) + 1
+            end += 1
+        probes = [Q(account_id=account_id, fill_id__in=piece) for account_id, piece in pieces[start:end]]
+        rows = Fill.objects.filter(reduce(operator.or_, probes))
+        found.update(((row.account_id, row.fill_id), row) for row in rows)
+        start = end
     return found
 
 
@@ -178,30 +193,51 @@ def _as_stored(fill: Fill) -> Fill:
     )
 
 
-def _locked_positions(keys: set[PositionKey]) -> dict[PositionKey, Position]:
-    """The Position rows of `keys`, selected FOR UPDATE in a few queries; missing ones unsaved."""
+@dataclass
+class _StoredPosition:
+    """A stored position read as a tuple (a Position instance costs several times more to build),
+    booked in place and written back by the row store."""
+
+    pk: int
+    quantity: Decimal
+    avg_price: Decimal
+    realized_pnl: Decimal
+    fees: Decimal
+    day_start_at: datetime | None
+    day_start_quantity: Decimal
+    day_start_avg_price: Decimal
+    day_start_realized_pnl: Decimal
+    day_start_fees: Decimal
+    updated_at: datetime | None = None  # auto_now: stamped by the store
+
+
+def _locked_positions(keys: set[PositionKey]) -> dict[PositionKey, _StoredPosition | Position]:
+    """The positions of `keys`, selected FOR UPDATE in a few queries; missing ones as new rows."""
     accounts = sorted({k[0] for k in keys})
     instruments = sorted({k[1] for k in keys})
-    rows: dict[PositionKey, Position] = {}
+    rows: dict[PositionKey, _StoredPosition | Position] = {}
     for account_chunk in in_chunks(accounts, size=chunk_size() // 2):
         for instrument_chunk in in_chunks(instruments, others=len(account_chunk)):
-            locked = Position.objects.select_for_update().filter(
-                account_id__in=account_chunk, instrument_id__in=instrument_chunk
+            locked = (
+                Position.objects.select_for_update()
+                .filter(account_id__in=account_chunk, instrument_id__in=instrument_chunk)
+                .order_by("pk")
+                .values_list("pk", "account_id", "instrument_id", "strategy_id", *TRACKED_COLUMNS)
             )
-            for row in locked.order_by("pk"):
-                key = (row.account_id, row.instrument_id, row.strategy_id)
+            for pk, account_id, instrument_id, strategy_id, *tracked in locked:
+                key = (account_id, instrument_id, strategy_id)
                 if key in keys:
-                    rows[key] = row
+                    rows[key] = _StoredPosition(pk, *tracked)
     for key in keys - set(rows):
         rows[key] = Position(account_id=key[0], instrument_id=key[1], strategy_id=key[2])
     return rows
 
 
-def _write_positions(rows: Sequence[Position]) -> None:
-    """Write the booked rows back: existing ones in one update, new ones in one insert."""
+def _write_positions(rows: Sequence[_StoredPosition | Position]) -> None:
+    """Write the booked rows back: stored ones in one update, new ones in one insert."""
     store = row_store()
-    store.update(Position, [row for row in rows if row.pk is not None], TRACKED_FIELDS)
-    store.insert([row for row in rows if row.pk is None])
+    store.update(Position, [row for row in rows if isinstance(row, _StoredPosition)], TRACKED_FIELDS)
+    store.insert([row for row in rows if isinstance(row, Position)])
 
 
 @transaction.atomic
