@@ -131,9 +131,10 @@ class PostgresRowStore:
             ) as copy:
                 for row in rows:
                     copy.write_row([c.value(row, True) for c in columns])
+        alias = connection.alias  # a thread-local lookup: once, not per row
         for row in rows:
             row._state.adding = False
-            row._state.db = connection.alias
+            row._state.db = alias
 
     def update(self, model: type[models.Model], rows: Sequence[Any], fields: Sequence[str]) -> None:
         if not rows:
