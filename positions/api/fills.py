@@ -88,7 +88,7 @@ class FillOut(serializers.Serializer[Fill]):
     def to_representation(self, instance: Fill) -> dict[str, Any]:
         # The declared fields, each formatted by its own field, without DRF's generic walk (a source
         # lookup, a None check and two calls per value: ~50 us a fill, half a second for a list of
-        # 10,000). tests/positions/test_api_fills.py holds it equal to the generic walk.
+        # 10,000). tests/positions/test_api_fills_bulk.py holds it equal to the generic walk.
         fields = self.fields
         strategy = instance.strategy
         instrument = instance.instrument
