@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-import operator
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
-from functools import reduce
 from typing import Any
 
 from django.db import DataError, transaction
-from django.db.models import Q
 
 from accounts.models import Account, Strategy
 from positions.clock import current_day_start
@@ -113,28 +110,13 @@ def _same_payload(stored: Fill, sent: FillInput) -> bool:
 
 
 def _stored_fills(fills: Sequence[FillInput]) -> dict[tuple[int, str], Fill]:
-    """The fills already stored under the (account, fill_id) pairs of `fills`: one query (per chunk
-    of the parameter limit) of exact probes of the unique index, an `account = a AND fill_id IN
-    (...)` per account."""
-    ids_of: dict[int, set[str]] = defaultdict(set)
-    for f in fills:
-        ids_of[f.account.pk].add(f.fill_id)
-    pieces = [
-        (account_id, piece)
-        for account_id in sorted(ids_of)
-        for piece in in_chunks(sorted(ids_of[account_id]), others=1)
-    ]
+    """The fills already stored under the (account, fill_id) pairs of `fills`: their ids in one
+    lookup of the unique index, then (only when there are replays) their rows."""
+    keys = sorted({(f.account.pk, f.fill_id) for f in fills})
+    pks = sorted(row_store().find(Fill, ("account_id", "fill_id"), keys))
     found: dict[tuple[int, str], Fill] = {}
-    budget, start = chunk_size(), 0
-    while start < len(pieces):
-        end, used = start, 0
-        while end < len(pieces) and (end == start or used + len(pieces[end][1]) + 1 <= budget):
-            used += len(pieces[end][1]) + 1
-            end += 1
-        probes = [Q(account_id=account_id, fill_id__in=piece) for account_id, piece in pieces[start:end]]
-        rows = Fill.objects.filter(reduce(operator.or_, probes))
-        found.update(((row.account_id, row.fill_id), row) for row in rows)
-        start = end
+    for chunk in in_chunks(pks):
+        found.update(((row.account_id, row.fill_id), row) for row in Fill.objects.filter(pk__in=chunk))
     return found
 
 

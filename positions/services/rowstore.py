@@ -1,17 +1,18 @@
-"""Set-based writes of many model rows: insert new rows, or set some fields of stored rows.
+"""Set-based access to many model rows: find stored ones by a key, insert new ones, set some fields.
 
-A list of 10,000 fills inserts 10,000 fills and rewrites thousands of positions. Django's compiler
-costs about 100 us a row for that (more than the database), and `bulk_update` (a CASE per field
-with a WHEN per row) costs milliseconds a row, so the ledger writes through this small interface,
-chosen once per process by `row_store()`:
+A list of 10,000 fills looks up 10,000 fill_ids, inserts 10,000 fills and rewrites thousands of
+positions. Django's compiler costs about 100 us a row for that (more than the database), and
+`bulk_update` (a CASE per field with a WHEN per row) costs milliseconds a row, so the ledger goes
+through this small interface, chosen once per process by `row_store()`:
 
-- `OrmRowStore`, the reference, on every database: `bulk_create` for inserts, and for updates one
-  `UPDATE ... WHERE pk = ...` per row (plain, and on SQLite, in-process, about as fast as any
-  bulk statement the ORM offers).
-- `PostgresRowStore`, the fast path on PostgreSQL: ids drawn from the table's sequence in one
-  statement, then COPY (a few microseconds a row); updates in one `UPDATE ... FROM unnest(arrays)`
-  with one typed array per column. Values go to psycopg as they are, so only the field types listed
-  in `_PLAIN` are accepted (numbers, text, timestamps, UUIDs, keys); anything else raises TypeError.
+- `OrmRowStore`, the reference, on every database: lookups by two fields as OR-ed `IN` lists,
+  `bulk_create` for inserts, and for updates one `UPDATE ... WHERE pk = ...` per row (plain, and on
+  SQLite, in-process, about as fast as any bulk statement the ORM offers).
+- `PostgresRowStore`, the fast path on PostgreSQL: lookups by two fields as a join with two typed
+  arrays (`unnest`), inserts as ids drawn from the table's sequence in one statement then COPY (a
+  few microseconds a row), updates in one `UPDATE ... FROM unnest(arrays)`, one array per column.
+  Values go to psycopg as they are, so only the field types listed in `_PLAIN` are accepted
+  (numbers, text, timestamps, UUIDs, keys); anything else raises TypeError.
 
 Both give the same rows: `tests/positions/test_rowstore.py` holds the fast path against the
 reference, and the ledger's property tests run through both. Inserted rows get their primary key
@@ -20,20 +21,34 @@ in the order given (ascending), and auto_now/auto_now_add fields are set as `sav
 
 from __future__ import annotations
 
+import operator
+from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import cache
+from functools import cache, reduce
 from typing import Any, Protocol
 
 from django.db import connection, models
+from django.db.models import Q
+
+from positions.services.chunks import chunk_size, in_chunks
 
 # Rows per INSERT of the reference (SQLite splits further, to its parameter limit).
 ORM_BATCH = 2000
 
 
+Key = tuple[Any, Any]
+
+
 class RowStore(Protocol):
+    def find(
+        self, model: type[models.Model], fields: tuple[str, str], keys: Sequence[tuple[Any, Any]]
+    ) -> list[Any]:
+        """The primary keys of the stored rows of `model` whose two `fields` (attribute names)
+        equal one of `keys`."""
+
     def insert(self, rows: Sequence[models.Model]) -> None:
         """Insert `rows` (all of one model, without primary keys) and set their primary keys."""
 
@@ -45,6 +60,30 @@ class RowStore(Protocol):
 
 class OrmRowStore:
     """The reference: the ORM's bulk statements, on any database."""
+
+    def find(
+        self, model: type[models.Model], fields: tuple[str, str], keys: Sequence[tuple[Any, Any]]
+    ) -> list[Any]:
+        # `first = a AND second IN (...)` per value of the first field, OR-ed into one query per
+        # chunk of the parameter limit: exact probes of an index on the two fields.
+        first, second = fields
+        seconds: dict[Any, set[Any]] = defaultdict(set)
+        for a, b in keys:
+            seconds[a].add(b)
+        pieces = [(a, piece) for a in sorted(seconds) for piece in in_chunks(sorted(seconds[a]), others=1)]
+        found: list[Any] = []
+        budget, start = chunk_size(), 0
+        while start < len(pieces):
+            end, used = start, 0
+            while end < len(pieces) and (end == start or used + len(pieces[end][1]) + 1 <= budget):
+                used += len(pieces[end][1]) + 1
+                end += 1
+            probes = [Q(**{first: a, f"{second}__in": piece}) for a, piece in pieces[start:end]]
+            found.extend(
+                model._default_manager.filter(reduce(operator.or_, probes)).values_list("pk", flat=True)
+            )
+            start = end
+        return found
 
     def insert(self, rows: Sequence[models.Model]) -> None:
         if rows:
@@ -106,6 +145,28 @@ def _columns(model: type[models.Model], names: tuple[str, ...] | None = None) ->
 
 class PostgresRowStore:
     """The fast path: COPY for inserts and one UPDATE FROM unnest for updates (PostgreSQL only)."""
+
+    def find(
+        self, model: type[models.Model], fields: tuple[str, str], keys: Sequence[tuple[Any, Any]]
+    ) -> list[Any]:
+        if not keys:
+            return []
+        opts = model._meta
+        pk = opts.pk
+        assert pk is not None
+        assert pk.column is not None
+        one, two = _columns(model, fields)
+        quote = connection.ops.quote_name
+        # Names and types come from the model; the keys are two array parameters. The pairs join the
+        # unique index as exact probes, however many accounts the keys span.
+        sql = (
+            f"SELECT t.{quote(pk.column)} FROM {quote(opts.db_table)} AS t "  # noqa: S608
+            f"JOIN unnest(%s::{one.field.db_type(connection)}[], %s::{two.field.db_type(connection)}[]) "
+            f"AS k(a, b) ON t.{one.name} = k.a AND t.{two.name} = k.b"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [[a for a, _ in keys], [b for _, b in keys]])
+            return [row[0] for row in cursor.fetchall()]
 
     def insert(self, rows: Sequence[models.Model]) -> None:
         if not rows:

@@ -124,3 +124,21 @@ def test_the_fast_path_refuses_field_types_it_does_not_convert(postgres) -> None
     for store in stores():
         store.update(CheckDecision, [Row(decision.pk, D(4))], ["open_quantity"])
         assert CheckDecision.objects.get(pk=decision.pk).open_quantity == D(4)
+
+
+@pytest.mark.parametrize("store", stores(), ids=lambda s: type(s).__name__)
+def test_find_answers_the_ids_of_exactly_the_stored_pairs(store: RowStore) -> None:
+    accounts = [AccountFactory(code=f"RS-F{i}") for i in range(3)]
+    instrument = InstrumentFactory(symbol="RS-F")
+    rows = [
+        Fill(account=a, instrument=instrument, fill_id=f"F{i}", side="buy", quantity=D(1), price=D(1),
+             executed_at=datetime(2026, 3, 10, tzinfo=UTC))
+        for a in accounts for i in range(4)
+    ]  # fmt: skip
+    Fill.objects.bulk_create(rows)
+    by_key = {(r.account_id, r.fill_id): r.pk for r in rows}
+    wanted = [(accounts[0].pk, "F1"), (accounts[1].pk, "F3"), (accounts[1].pk, "F0"), (accounts[2].pk, "F9")]
+    # F1 of account 1 exists, but only F3 and F0 of account 1 are asked for: pairs, not a cross product.
+    found = store.find(Fill, ("account_id", "fill_id"), wanted)
+    assert sorted(found) == sorted(by_key[k] for k in wanted if k in by_key)
+    assert store.find(Fill, ("account_id", "fill_id"), []) == []
