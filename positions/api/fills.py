@@ -110,11 +110,19 @@ class FillOut(serializers.Serializer[Fill]):
         }
 
     _zone: tzinfo | None = None
+    _texts: dict[datetime, str] | None = None
 
     def _datetime(self, value: datetime) -> str:
         # DateTimeField.to_representation in ISO 8601: in the current time zone, UTC written "Z".
-        text = value.astimezone(self._zone).isoformat()
-        return text[:-6] + "Z" if text.endswith("+00:00") else text
+        # Remembered for the answer: the fills of one call share their recorded_at.
+        if self._texts is None:
+            self._texts = {}
+        text = self._texts.get(value)
+        if text is None:
+            text = value.astimezone(self._zone).isoformat()
+            text = text[:-6] + "Z" if text.endswith("+00:00") else text
+            self._texts[value] = text
+        return text
 
 
 class FillRecordedOut(FillOut):

@@ -184,18 +184,24 @@ class PostgresRowStore:
                 [opts.db_table, pk.column, len(rows)],
             )
             ids = sorted(int(r[0]) for r in cursor.fetchall())
+            alias = connection.alias  # a thread-local lookup: once, not per row
             for row, pk_value in zip(rows, ids, strict=True):
                 setattr(row, pk.attname, pk_value)
+                row._state.adding = False
+                row._state.db = alias
+            # auto_now(_add) fields: one stamp for the statement, as a database default would be.
+            for column in columns:
+                if column.stamps:
+                    stamp = column.field.pre_save(rows[0], True)
+                    for row in rows:
+                        setattr(row, column.attname, stamp)
+            values = operator.attrgetter(*(c.attname for c in columns))  # a tuple per row, in C
             names = ", ".join(c.name for c in columns)
             with cursor.cursor.copy(
                 f"COPY {connection.ops.quote_name(opts.db_table)} ({names}) FROM STDIN"
             ) as copy:
                 for row in rows:
-                    copy.write_row([c.value(row, True) for c in columns])
-        alias = connection.alias  # a thread-local lookup: once, not per row
-        for row in rows:
-            row._state.adding = False
-            row._state.db = alias
+                    copy.write_row(values(row))
 
     def update(self, model: type[models.Model], rows: Sequence[Any], fields: Sequence[str]) -> None:
         if not rows:
