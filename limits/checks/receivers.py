@@ -11,15 +11,15 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from limits.checks.refdata import bump_version
-from limits.checks.reservations import consume_for_fill
+from limits.checks.reservations import consume_for_fills
 from positions.models import Instrument
-from positions.signals import fill_recorded
+from positions.signals import fills_recorded
 
 
-@receiver(fill_recorded, dispatch_uid="limits.checks.consume_reservation")
-def consume_reservation(sender: Any, fill: Any, **kwargs: Any) -> None:
-    # Sent inside the fill's transaction: the reservation shrinks exactly when the position grows.
-    consume_for_fill(fill)
+@receiver(fills_recorded, dispatch_uid="limits.checks.consume_reservations")
+def consume_reservations(sender: Any, fills: Any, **kwargs: Any) -> None:
+    # Sent inside the fills' transaction: the reservations shrink exactly when the positions grow.
+    consume_for_fills(fills)
 
 
 @receiver(post_save, sender=Instrument, dispatch_uid="limits.checks.instrument_saved")

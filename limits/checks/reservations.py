@@ -11,8 +11,10 @@ quantity twice, and the totals stay the sum of the decisions.
 from __future__ import annotations
 
 import logging
+import uuid
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, cast
@@ -25,6 +27,8 @@ from django.utils import timezone
 
 from limits.models.checks import CheckDecision, ReservationTotal
 from positions.clock import current_day_end
+from positions.services.chunks import chunk_size, in_chunks
+from positions.services.rowstore import row_store
 
 if TYPE_CHECKING:
     from positions.models import Fill
@@ -106,27 +110,122 @@ def _locked_open(**filters: Any) -> CheckDecision | None:
     )
 
 
-def consume_for_fill(fill: Fill) -> Decimal:
-    """Consume the reservation named by `fill.check_id` by the fill's quantity (partially if partial).
+def consume_for_fills(fills: Sequence[Fill]) -> list[Decimal]:
+    """Consume the reservations named by the fills' `check_id`, each by its fill's quantity.
 
-    Runs inside the fill's transaction (positions.signals.fill_recorded). A fill for another account,
-    symbol or side than the check, or a check that holds nothing, consumes nothing. Returns the
-    quantity consumed (at most what was open).
+    Runs inside the fills' transaction (positions.signals.fills_recorded), set-based for any number
+    of fills: one read of the named open decisions FOR UPDATE (in id order), the fills applied in
+    their order in Python (several fills naming one check consume it in turn, an over-fill consumes
+    what is left), one write of the decisions and one of their totals. A fill for another account,
+    symbol or side than its check, or naming a check that holds nothing, consumes nothing. Returns
+    the quantity each fill consumed (at most what was open), in the order given.
     """
-    if fill.check_id is None:
-        return ZERO
-    held = _locked_open(
-        check_id=fill.check_id, account_id=fill.account_id, symbol=fill.instrument.symbol, side=fill.side
+    named = [f for f in fills if f.check_id is not None]
+    if not named:
+        return [ZERO] * len(fills)
+    held = _locked_open_by_check(
+        check_ids=sorted({f.check_id for f in named if f.check_id is not None}),
+        account_ids=sorted({f.account_id for f in named}),
     )
-    if held is None:
-        logger.info("fill %s names check %s, which holds nothing for it", fill.fill_id, fill.check_id)
-        return ZERO
-    consumed = min(held.open_quantity, fill.quantity)
-    CheckDecision.objects.filter(pk=held.pk).update(
-        filled_quantity=F("filled_quantity") + consumed, open_quantity=F("open_quantity") - consumed
-    )
-    _subtract_total(total_key(held), consumed)
-    return consumed
+    consumed_of: list[Decimal] = []
+    moved: dict[int, _Held] = {}
+    totals: dict[TotalKey, Decimal] = defaultdict(Decimal)
+    for fill in fills:
+        held_by = held.get(fill.check_id) if fill.check_id is not None else None
+        if (
+            held_by is None
+            or held_by.open_quantity <= 0
+            or held_by.account_id != fill.account_id
+            or held_by.symbol != fill.instrument.symbol
+            or held_by.side != fill.side
+        ):
+            if fill.check_id is not None:
+                logger.info("fill %s names check %s, which holds nothing for it", fill.fill_id, fill.check_id)
+            consumed_of.append(ZERO)
+            continue
+        consumed = min(held_by.open_quantity, fill.quantity)
+        held_by.open_quantity -= consumed
+        held_by.filled_quantity += consumed
+        moved[held_by.pk] = held_by
+        totals[held_by.total_key] += consumed
+        consumed_of.append(consumed)
+    if moved:
+        ordered = [moved[pk] for pk in sorted(moved)]
+        row_store().update(CheckDecision, ordered, ["open_quantity", "filled_quantity"])
+        _subtract_totals(totals)
+    return consumed_of
+
+
+@dataclass
+class _Held:
+    """What a fill needs of an open decision, and what the row store writes back (read as a tuple:
+    a model row costs more to build)."""
+
+    pk: int
+    account_id: int
+    symbol: str
+    side: str
+    total_key: TotalKey
+    open_quantity: Decimal
+    filled_quantity: Decimal
+
+
+def _locked_open_by_check(*, check_ids: Sequence[uuid.UUID], account_ids: Sequence[int]) -> dict[Any, _Held]:
+    """The open decisions of `account_ids` named by `check_ids`, locked in id order, by check_id."""
+    found: dict[Any, _Held] = {}
+    for chunk in in_chunks(check_ids, others=len(account_ids)):
+        rows = (
+            CheckDecision.objects.select_for_update()
+            .filter(check_id__in=chunk, account_id__in=account_ids, open_quantity__gt=0)
+            .order_by("id")
+            .values_list(
+                "id", "check_id", "account_id", "strategy_id", "symbol", "side", "expires_at",
+                "open_quantity", "filled_quantity",
+            )
+        )  # fmt: skip
+        for pk, check_id, account_id, strategy_id, symbol, side, expires_at, open_qty, filled in rows:
+            # An open decision is an accepted one: it always has an expiry.
+            key: TotalKey = (account_id, strategy_id, symbol, side, cast(datetime, expires_at))
+            found[check_id] = _Held(pk, account_id, symbol, side, key, open_qty, filled)
+    return found
+
+
+@dataclass
+class _Total:
+    pk: int
+    quantity: Decimal
+
+
+def _subtract_totals(deltas: Mapping[TotalKey, Decimal]) -> None:
+    """Reduce the totals by `deltas` (never below zero): one read FOR UPDATE, one write."""
+    accounts = sorted({key[0] for key in deltas})
+    symbols = sorted({key[2] for key in deltas})
+    rows: dict[TotalKey, _Total] = {}
+    for account_chunk in in_chunks(accounts, size=chunk_size() // 2):
+        for symbol_chunk in in_chunks(symbols, others=len(account_chunk)):
+            locked = (
+                ReservationTotal.objects.select_for_update()
+                .filter(account_id__in=account_chunk, symbol__in=symbol_chunk)
+                .order_by("id")
+                .values_list("id", "account_id", "strategy_id", "symbol", "side", "expires_at", "quantity")
+            )
+            for pk, account_id, strategy_id, symbol, side, expires_at, quantity in locked:
+                key: TotalKey = (account_id, strategy_id, symbol, side, expires_at)
+                if key in deltas:
+                    rows[key] = _Total(pk, quantity)
+    for key, qty in deltas.items():
+        found = rows.get(key)
+        if found is None:
+            # Only a total deleted by the expiry task can be missing, and it no longer counts anyway.
+            logger.info("no reservation total for %s to reduce by %s", key, qty)
+            continue
+        found.quantity = max(found.quantity - qty, ZERO)
+    ordered = [rows[key] for key in sorted(rows, key=_total_sort_key)]
+    row_store().update(ReservationTotal, ordered, ["quantity"])
+
+
+def _total_sort_key(key: TotalKey) -> tuple[int, int, str, str, datetime]:
+    return (key[0], key[1] or 0, key[2], key[3], key[4])
 
 
 @transaction.atomic

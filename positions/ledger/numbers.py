@@ -7,7 +7,7 @@ test) is bit-for-bit the state a live update writes and reads back.
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_EVEN, Context, Decimal, localcontext
+from decimal import ROUND_HALF_EVEN, Context, Decimal
 
 PLACES = Decimal("1e-10")
 # Products such as quantity x price x multiplier can exceed the default 28 significant digits.
@@ -16,5 +16,4 @@ WIDE = Context(prec=60, rounding=ROUND_HALF_EVEN)
 
 def q10(value: Decimal) -> Decimal:
     """`value` rounded half-even to the 10 places the database stores (computed in the wide context)."""
-    with localcontext(WIDE):
-        return value.quantize(PLACES, rounding=ROUND_HALF_EVEN)
+    return value.quantize(PLACES, rounding=ROUND_HALF_EVEN, context=WIDE)

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.db import DataError, IntegrityError, transaction
-from django.db.models import F
 
 from accounts.models import Account
 from positions.ledger.numbers import q10
 from positions.locks import lock_accounts_for_ledger
 from positions.models import CashBalance, CashMovement
-from positions.services.errors import LedgerOutOfRange, as_text
+from positions.services.chunks import in_chunks
+from positions.services.errors import LIMIT, LedgerOutOfRange, as_text
+from positions.services.rowstore import row_store
 
 
 class CashMovementConflict(Exception):
@@ -33,19 +35,47 @@ class CashMovementResult:
     created: bool
 
 
-def cash_balance_add(*, account_id: int, deltas: dict[str, Decimal]) -> None:
-    """Add `deltas` (currency -> amount) to the account's balances; the caller holds the ledger lock.
+def cash_balance_add(*, account_id: int, deltas: dict[str, Decimal], item_id: str = "") -> None:
+    """Add `deltas` (currency -> amount) to the account's balances; the caller holds the ledger lock."""
+    cash_balances_add(
+        deltas={(account_id, currency): delta for currency, delta in deltas.items()}, item_id=item_id
+    )
 
-    Currencies are visited in sorted order and updated with `amount = amount + delta` in the database,
-    so concurrent writers (should the lock ever be bypassed) still never lose an update.
+
+def cash_balances_add(*, deltas: Mapping[tuple[int, str], Decimal], item_id: str = "") -> None:
+    """Add `deltas` ((account id, currency) -> amount) to the balances, a few statements for any number.
+
+    The caller holds the ledger lock of every account. The balances are read FOR UPDATE in one query,
+    moved in Python and written back (existing rows in one UPDATE, new ones in one INSERT), so a
+    writer bypassing the ledger lock would still wait on the rows rather than lose an update.
+    A balance that would leave the ledger's range raises LedgerOutOfRange naming `item_id`.
     """
-    for currency in sorted(deltas):
-        delta = q10(deltas[currency])
-        updated = CashBalance.objects.filter(account_id=account_id, currency=currency).update(
-            amount=F("amount") + delta
-        )
-        if not updated:
-            CashBalance.objects.create(account_id=account_id, currency=currency, amount=delta)
+    if not deltas:
+        return
+    accounts = sorted({account_id for account_id, _ in deltas})
+    currencies = sorted({currency for _, currency in deltas})
+    rows: dict[tuple[int, str], CashBalance] = {}
+    for chunk in in_chunks(accounts, others=len(currencies)):
+        locked = CashBalance.objects.select_for_update().filter(account_id__in=chunk, currency__in=currencies)
+        rows.update(((row.account_id, row.currency), row) for row in locked.order_by("pk"))
+    changed: list[CashBalance] = []
+    created: list[CashBalance] = []
+    for key in sorted(deltas):
+        row = rows.get(key)
+        if row is None:
+            row = CashBalance(account_id=key[0], currency=key[1], amount=Decimal(0))
+            created.append(row)
+        else:
+            changed.append(row)
+        row.amount = q10(row.amount + deltas[key])
+        if abs(row.amount) >= LIMIT:
+            raise LedgerOutOfRange(item_id, "cash balance")
+    store = row_store()
+    try:
+        store.update(CashBalance, changed, ["amount", "updated_at"])
+        store.insert(created)
+    except DataError:  # PostgreSQL: numeric field overflow (the check above should catch it first)
+        raise LedgerOutOfRange(item_id, "cash balance") from None
 
 
 def _differences(stored: CashMovement, *, currency: str, amount: Decimal, reason: str) -> dict[str, Any]:
@@ -91,8 +121,5 @@ def cash_movement_record(
         if diff:
             raise CashMovementConflict(movement_id, diff) from None
         return CashMovementResult(movement=stored, created=False)
-    try:
-        cash_balance_add(account_id=account.pk, deltas={currency: amount})
-    except DataError:  # PostgreSQL: numeric field overflow of the balance
-        raise LedgerOutOfRange(movement_id, "cash balance") from None
+    cash_balance_add(account_id=account.pk, deltas={currency: amount}, item_id=movement_id)
     return CashMovementResult(movement=movement, created=True)

@@ -1,13 +1,18 @@
-"""Moving a position between its row and the ledger's TrackedPosition."""
+"""Moving a position between its row and the ledger's TrackedPosition.
+
+A row is a Position, or any object with the tracked fields as attributes (a stored position read as
+a tuple, see positions/services/fills.py).
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
 from positions.ledger.book import TrackedPosition
 from positions.ledger.position import PositionState
-from positions.models import Position
 
 
-def tracked_from_row(position: Position) -> TrackedPosition:
+def tracked_from_row(position: Any) -> TrackedPosition:
     return TrackedPosition(
         state=PositionState(
             quantity=position.quantity,
@@ -25,7 +30,7 @@ def tracked_from_row(position: Position) -> TrackedPosition:
     )
 
 
-def copy_to_row(tracked: TrackedPosition, position: Position) -> None:
+def copy_to_row(tracked: TrackedPosition, position: Any) -> None:
     position.quantity = tracked.state.quantity
     position.avg_price = tracked.state.avg_price
     position.realized_pnl = tracked.state.realized_pnl
@@ -37,6 +42,18 @@ def copy_to_row(tracked: TrackedPosition, position: Position) -> None:
     position.day_start_fees = tracked.day_state.fees
 
 
+# Stored by every fill, in this order (with updated_at, stamped on write).
+TRACKED_COLUMNS = (
+    "quantity",
+    "avg_price",
+    "realized_pnl",
+    "fees",
+    "day_start_at",
+    "day_start_quantity",
+    "day_start_avg_price",
+    "day_start_realized_pnl",
+    "day_start_fees",
+)
 TRACKED_FIELDS = [
     "quantity",
     "avg_price",

@@ -86,3 +86,51 @@ def test_lists_spanning_accounts_in_opposite_orders_do_not_deadlock(postgres) ->
     for account in (one, two):
         assert positions_rebuild(account=account).positions_changed == 0
         assert sum(Position.objects.filter(account=account).values_list("quantity", flat=True)) == 0
+
+
+def test_overlapping_lists_posted_at_once_end_equal_to_a_rebuild(postgres) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from limits.checks.reservations import rebuild_reservation_totals
+    from limits.models import CheckDecision, ReservationTotal
+
+    account = AccountFactory(code="CONC-5")
+    instruments = [InstrumentFactory(symbol=f"OV{i}", currency=("USD", "EUR")[i % 2]) for i in range(3)]
+    when = datetime.now(UTC) - timedelta(minutes=1)
+    decisions = [
+        CheckDecision(account=account, symbol=ins.symbol, side="buy", quantity=D(500), fingerprint="c",
+                      decision="accepted", evaluated_at=when, open_quantity=D(500),
+                      expires_at=when + timedelta(days=1))
+        for ins in instruments
+    ]  # fmt: skip
+    CheckDecision.objects.bulk_create(decisions)
+    rebuild_reservation_totals()
+    # Fill k is the same fill in every list that holds it: list i holds fills 100 i .. 100 i + 299,
+    # so neighbours share 200 fills, and every list names the checks.
+    universe = [
+        fill_input(account, instruments[k % 3], ("buy", "sell", "buy")[k % 3], str(1 + k % 7),
+                   str(100 + k % 13), fill_id=f"OV-{k}", fee="0.25", executed_at=when,
+                   check_id=decisions[k % 3].check_id if k % 3 != 1 else None)
+        for k in range(100 * (THREADS - 1) + 300)
+    ]  # fmt: skip
+
+    def work(i: int) -> object:
+        items = universe[100 * i : 100 * i + 300]
+        return fills_record(fills=items if i % 2 else list(reversed(items)))
+
+    results = run_in_threads(work)
+    assert sum(sum(r.created) for r in results) == len(universe)
+    assert Fill.objects.filter(account=account).count() == len(universe)
+    assert positions_rebuild(account=account).positions_changed == 0
+    assert positions_rebuild(account=account).balances_changed == 0
+    for decision in CheckDecision.objects.filter(account=account):
+        named = sum(f.quantity for f in universe if f.check_id == decision.check_id)
+        assert (decision.filled_quantity, decision.open_quantity) == (
+            min(named, D(500)),
+            D(500) - min(named, D(500)),
+        )
+    live = {(t.symbol, t.side): t.quantity for t in ReservationTotal.objects.filter(account=account)}
+    rebuild_reservation_totals()
+    assert {k: v for k, v in live.items() if v} == {
+        (t.symbol, t.side): t.quantity for t in ReservationTotal.objects.filter(account=account)
+    }

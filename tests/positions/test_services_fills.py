@@ -1,4 +1,4 @@
-"""Recording fills: positions, cash, idempotency, atomicity, the fill_recorded signal."""
+"""Recording fills: positions, cash, idempotency, atomicity, the fills_recorded signal."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from django.db import connection
 
 from positions.models import CashBalance, Fill, Position
 from positions.services import FillConflict, fills_record
-from positions.signals import fill_recorded
+from positions.signals import fills_recorded
 from tests.factories import InstrumentFactory, StrategyFactory
 from tests.positions.factories import fill_input, record
 
@@ -141,35 +141,38 @@ def test_a_duplicate_inside_one_list_is_a_replay_of_the_first(account, aapl) -> 
     assert Position.objects.get().quantity == D(10)
 
 
-def test_fill_recorded_is_sent_inside_the_transaction_once_per_new_fill(account, aapl) -> None:
-    seen: list[tuple[str, bool, D]] = []
+def test_fills_recorded_is_sent_once_per_call_inside_the_transaction_with_the_new_fills(
+    account, aapl
+) -> None:
+    seen: list[tuple[list[str], bool, D]] = []
 
-    def receiver(sender, fill, **kwargs):
-        position = Position.objects.get(account=fill.account, instrument=fill.instrument)
-        seen.append((fill.fill_id, connection.in_atomic_block, position.quantity))
+    def receiver(sender, fills, **kwargs):
+        position = Position.objects.get(account=account, instrument=aapl)
+        seen.append(([f.fill_id for f in fills], connection.in_atomic_block, position.quantity))
 
-    fill_recorded.connect(receiver)
+    fills_recorded.connect(receiver)
     try:
         check_id = uuid.uuid4()
         item = fill_input(account, aapl, "buy", "10", "100", fill_id="S-1", check_id=check_id)
         fills_record(fills=[item, fill_input(account, aapl, "buy", "5", "100", fill_id="S-2")])
-        fills_record(fills=[item])
+        fills_record(fills=[item])  # a replay only: nothing new, no signal
+        fills_record(fills=[item, fill_input(account, aapl, "buy", "1", "100", fill_id="S-3"), item])
     finally:
-        fill_recorded.disconnect(receiver)
-    assert seen == [("S-1", True, D(15)), ("S-2", True, D(15))]
+        fills_recorded.disconnect(receiver)
+    assert seen == [(["S-1", "S-2"], True, D(15)), (["S-3"], True, D(16))]
     assert Fill.objects.get(fill_id="S-1").check_id == check_id
 
 
 def test_a_failing_receiver_rolls_the_fill_back(account, aapl) -> None:
-    def receiver(sender, fill, **kwargs):
+    def receiver(sender, fills, **kwargs):
         raise RuntimeError("reservation store unavailable")
 
-    fill_recorded.connect(receiver)
+    fills_recorded.connect(receiver)
     try:
         with pytest.raises(RuntimeError):
             record(account, aapl, "buy", "10", "100")
     finally:
-        fill_recorded.disconnect(receiver)
+        fills_recorded.disconnect(receiver)
     assert Fill.objects.count() == 0
     assert Position.objects.count() == 0
     assert CashBalance.objects.count() == 0
